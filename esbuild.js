@@ -1,0 +1,61 @@
+// Bundles the three entry points: the extension (vscode external), the shipping.conf
+// language server and the engine's command line. `--production` minifies; a metafile per
+// bundle lands in dist/meta/ so `npm run bench` can report bundle sizes and their make-up.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const entries = [
+  { name: 'extension', entry: 'src/extension/extension.ts', external: ['vscode'] },
+  { name: 'server', entry: 'src/server/server.ts', external: [] },
+  { name: 'cli', entry: 'src/cli/main.ts', external: [], banner: '#!/usr/bin/env node' },
+];
+
+/** Reports build errors in the file:line:col form VS Code's problem matchers read. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+    });
+  },
+};
+
+async function buildOne({ name, entry, external, banner }) {
+  const ctx = await esbuild.context({
+    entryPoints: [entry],
+    outfile: `dist/${name}.js`,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external,
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'silent',
+    banner: banner ? { js: banner } : undefined,
+    plugins: [problemMatcher],
+  });
+  if (watch) {
+    await ctx.watch();
+    return;
+  }
+  const result = await ctx.rebuild();
+  await ctx.dispose();
+  fs.mkdirSync('dist/meta', { recursive: true });
+  fs.writeFileSync(path.join('dist/meta', `${name}.json`), JSON.stringify(result.metafile));
+  if (banner) fs.chmodSync(`dist/${name}.js`, 0o755);
+}
+
+Promise.all(entries.map(buildOne)).catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { parseArgs } from './args';
+import type { CommandContext, CommandIO, CommandSpec } from './command';
+import { PROGRAMS, type Program } from './commands';
+import { MultiSiteError, UsageError } from '../engine/errors';
+
+/**
+ * Runs one program of the command-line contract in-process and returns its exit status.
+ * The CLI entry point and the extension both come through here, so both print the same
+ * one-line errors. `-trace` anywhere in argv prints the stack of any failure.
+ */
+export async function runProgram(program: string, argv: readonly string[], io: CommandIO): Promise<number> {
+  const trace = argv.includes('-trace');
+  const words = argv.filter((a) => a !== '-trace');
+  const ctx: CommandContext = { ...io, program, warn: (t) => io.err(`${program}: Warning: ${t}`) };
+  try {
+    const prog = PROGRAMS[program];
+    if (!prog) throw new UsageError(`Unknown program "${program}": one of ${Object.keys(PROGRAMS).join(', ')}.`);
+    const { spec, rest } = selectCommand(program, prog, words);
+    const parsed = parseArgs(rest, spec.options);
+    const status = await spec.run(ctx, parsed);
+    return status ?? 0;
+  } catch (e) {
+    return report(ctx, e, trace);
+  }
+}
+
+function selectCommand(program: string, prog: Program, words: readonly string[]): { spec: CommandSpec; rest: readonly string[] } {
+  if (!('subcommands' in prog)) return { spec: prog, rest: words };
+  const [name, ...rest] = words;
+  if (!name || name === 'help' || name === '-help') {
+    throw new UsageError(`Usage: ${program} COMMAND [options]. Commands: ${Object.keys(prog.subcommands).sort().join(', ')}.`);
+  }
+  const spec = prog.subcommands[name];
+  if (!spec) throw new UsageError(`Unrecognized command "${name}". Commands: ${Object.keys(prog.subcommands).sort().join(', ')}.`);
+  return { spec, rest };
+}
+
+function report(ctx: CommandContext, e: unknown, trace: boolean): number {
+  if (e instanceof MultiSiteError) {
+    ctx.err(`${ctx.program}: Error: ${e.message}`);
+    if (e instanceof UsageError && e.usage) ctx.err(`Usage: ${ctx.program} ${e.usage}`);
+    if (trace && e.stack) ctx.err(e.stack);
+    return e.exitCode;
+  }
+  // Not a user error: a bug. Always show the stack so it can be reported.
+  const err = e instanceof Error ? e : new Error(String(e));
+  ctx.err(`${ctx.program}: Internal error: ${err.message}`);
+  if (err.stack) ctx.err(err.stack);
+  return 2;
+}

@@ -1,0 +1,111 @@
+/**
+ * The packet module's contract with the rest of the engine. `sync/` builds units of records
+ * and content blobs; `packet/` turns them into signed, self-describing physical packets and
+ * reads them back. The packet module knows nothing of what a record means, beyond the
+ * `origin`/`id` pair that makes a record an oplog entry (used for the header's per-replica
+ * first oplog IDs, which lspacket -long prints and import uses to check predecessors).
+ */
+import type { KeyObject } from 'crypto';
+import type { Readable } from 'stream';
+
+export const PACKET_MAJOR_VERSION = 1;
+export const PACKET_MINOR_VERSION = 2;
+
+export type PacketKind = 'update' | 'creation';
+
+/** A JSON record in a packet body. Oplog entries carry origin (replica oid) and id (oplog ID). */
+export interface PacketRecord {
+  kind: string;
+  origin?: string;
+  id?: number;
+  [field: string]: unknown;
+}
+
+/** Content carried by a packet: content-addressed (sha256 hex), streamed, never held whole. */
+export interface BlobSource {
+  hash: string;
+  size: number;
+  open(): Readable;
+}
+
+/**
+ * The smallest piece a packet is split at: never divided between physical packets.
+ * Sync makes one unit per oplog entry with the blobs that entry introduces (blobs first).
+ */
+export interface PacketUnit {
+  records: PacketRecord[];
+  blobs: BlobSource[];
+}
+
+export interface PacketReplicaRef {
+  name: string;
+  oid: string;
+}
+
+export interface PacketTarget extends PacketReplicaRef {
+  host: string;
+  vobTag: string;
+  /** The target's incarnation as the sender knows it; import refuses a packet for an older one. */
+  incarnation: number;
+}
+
+/** Per originating replica: the oplog IDs this physical packet carries. */
+export interface PacketOplogRange extends PacketReplicaRef {
+  firstOplogId: number;
+  lastOplogId: number;
+  incarnation: number;
+}
+
+export interface PacketHeader {
+  major: number;
+  minor: number;
+  kind: PacketKind;
+  /** Logical packet identifier (uuid), shared by every fragment of one export. */
+  packetId: string;
+  fragment: { index: number; count: number };
+  /** Sending replica's export counter ("The packet sequence number is N"). */
+  sequence: number;
+  familyOid: string;
+  vobTag: string;
+  comment: string;
+  /** The replica that generated the packet. */
+  origin: PacketReplicaRef;
+  /** Host whose key signed the packet. */
+  sendingHost: string;
+  createdAt: string;
+  targets: PacketTarget[];
+  /** Oplog ranges in this fragment, one per originating replica present. */
+  ranges: PacketOplogRange[];
+  /** Sender's own epoch row at export (replica oid -> ops applied); lets the receiver revise its estimate. */
+  senderRow: Record<string, number>;
+  body: { length: number; sha256: string; compression: 'none' | 'gzip'; records: number; blobs: number };
+}
+
+/** What writePacket needs beyond the units. */
+export interface PacketWriteOptions {
+  kind: PacketKind;
+  /** Directory the physical packets are written to. */
+  dir: string;
+  /** File name for a single physical packet; fragments get `<name>_<i>`. Default: generated sync_/repl_ name. */
+  fileName?: string;
+  /** Largest physical packet in bytes (header included). A unit larger than this goes alone, with onWarning. */
+  maxBytes?: number;
+  compress: boolean;
+  header: Omit<PacketHeader, 'major' | 'minor' | 'kind' | 'packetId' | 'fragment' | 'ranges' | 'body' | 'createdAt'>;
+  signer: { host: string; privateKey: KeyObject };
+  onWarning?(text: string): void;
+}
+
+export interface WrittenPacket {
+  path: string;
+  header: PacketHeader;
+  bytes: number;
+}
+
+/** A record or a blob read back from a verified packet body, in written order. */
+export type PacketEntry =
+  | { type: 'record'; record: PacketRecord }
+  | { type: 'blob'; hash: string; size: number; stream: Readable };
+
+/** Looks up the public key of a host (own host or a configured peer); undefined = unknown host. */
+export type HostKeyLookup = (host: string) => KeyObject | undefined;
