@@ -1,0 +1,160 @@
+import { keywordSpec, type KeywordSpec } from './keywords';
+
+/**
+ * Error-tolerant shipping.conf parser. Every line parses to something (blank, comment or
+ * entry), whatever bytes it holds, so the validator and the editor features always have a
+ * model to work on while the file is half typed. Positions are 0-based lines and UTF-16
+ * columns, the units LSP uses, so the server maps them one to one.
+ */
+
+export interface ConfToken {
+  text: string;
+  line: number;
+  /** Column of the first character. */
+  start: number;
+  /** Column after the last character. */
+  end: number;
+}
+
+export interface ConfEntry {
+  line: number;
+  keyword: ConfToken;
+  /** Words after the keyword, up to a trailing comment. */
+  args: ConfToken[];
+  /** A `#` word after the keyword and everything after it: not part of the format (see rule trailing-comment). */
+  trailingComment?: ConfToken;
+  /** The keyword's spec, or undefined for an unknown keyword. */
+  spec: KeywordSpec | undefined;
+}
+
+export interface ConfComment {
+  line: number;
+  /** The comment from `#` to the end of the line. */
+  token: ConfToken;
+}
+
+export type SuppressionScope = 'file' | 'next-line';
+
+export interface ConfSuppression {
+  /** The comment line holding the directive. */
+  line: number;
+  scope: SuppressionScope;
+  /** Codes named in the directive; empty means every code. */
+  codes: ConfToken[];
+  /** For next-line: the line it silences (the next line that is neither blank nor a comment). */
+  targetLine?: number;
+}
+
+export interface ParsedShippingConf {
+  /** The text split into lines (without line terminators). */
+  lines: string[];
+  entries: ConfEntry[];
+  comments: ConfComment[];
+  suppressions: ConfSuppression[];
+}
+
+/** `# shipping-conf-disable CODE...` silences codes in the whole file. */
+export const DISABLE_FILE_DIRECTIVE = 'shipping-conf-disable';
+/** `# shipping-conf-disable-next-line CODE...` silences codes on the next entry line. */
+export const DISABLE_NEXT_LINE_DIRECTIVE = 'shipping-conf-disable-next-line';
+
+/** Splits on \r\n, \n and \r, as LSP and VS Code do. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
+function isSpace(c: number): boolean {
+  // space, tab, vertical tab, form feed: the separators a C `isspace` scanner would skip
+  return c === 32 || c === 9 || c === 11 || c === 12;
+}
+
+/** Splits one line into whitespace-separated words with their columns. */
+export function tokenizeLine(text: string, line: number): ConfToken[] {
+  const tokens: ConfToken[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isSpace(text.charCodeAt(i))) i++;
+    tokens.push({ text: text.slice(start, i), line, start, end: i });
+  }
+  return tokens;
+}
+
+/** Parses shipping.conf text. Never throws. */
+export function parseShippingConf(text: string): ParsedShippingConf {
+  const lines = splitLines(text);
+  const entries: ConfEntry[] = [];
+  const comments: ConfComment[] = [];
+  const suppressions: ConfSuppression[] = [];
+  const pendingNextLine: ConfSuppression[] = [];
+  for (let line = 0; line < lines.length; line++) {
+    const tokens = tokenizeLine(lines[line], line);
+    if (tokens.length === 0) continue;
+    const first = tokens[0];
+    if (first.text.charCodeAt(0) === 35 /* # */) {
+      const token: ConfToken = { text: lines[line].slice(first.start), line, start: first.start, end: lines[line].length };
+      comments.push({ line, token });
+      const directive = parseDirective(tokens, line);
+      if (directive) {
+        suppressions.push(directive);
+        if (directive.scope === 'next-line') pendingNextLine.push(directive);
+      }
+      continue;
+    }
+    for (const s of pendingNextLine) s.targetLine = line;
+    pendingNextLine.length = 0;
+    let argEnd = tokens.length;
+    let trailingComment: ConfToken | undefined;
+    for (let i = 1; i < tokens.length; i++) {
+      if (tokens[i].text.charCodeAt(0) === 35) {
+        argEnd = i;
+        trailingComment = { text: lines[line].slice(tokens[i].start), line, start: tokens[i].start, end: lines[line].length };
+        comments.push({ line, token: trailingComment });
+        break;
+      }
+    }
+    entries.push({ line, keyword: first, args: tokens.slice(1, argEnd), trailingComment, spec: keywordSpec(first.text) });
+  }
+  return { lines, entries, comments, suppressions };
+}
+
+function parseDirective(tokens: ConfToken[], line: number): ConfSuppression | undefined {
+  // Either "# directive CODES" or "#directive CODES".
+  let i = 0;
+  let word = tokens[0].text.slice(1);
+  if (word === '') {
+    i = 1;
+    word = tokens[1]?.text ?? '';
+  }
+  let scope: SuppressionScope;
+  if (word === DISABLE_FILE_DIRECTIVE) scope = 'file';
+  else if (word === DISABLE_NEXT_LINE_DIRECTIVE) scope = 'next-line';
+  else return undefined;
+  const codes: ConfToken[] = [];
+  for (const t of tokens.slice(i + 1)) {
+    if (t.text === '--') break; // "-- reason" explains the suppression
+    let offset = 0;
+    for (const part of t.text.split(',')) {
+      if (part) codes.push({ text: part, line, start: t.start + offset, end: t.start + offset + part.length });
+      offset += part.length + 1;
+    }
+  }
+  return { line, scope, codes };
+}
+
+/** The entry on a line, if that line holds one (binary search: entries are in line order). */
+export function entryAtLine(parsed: ParsedShippingConf, line: number): ConfEntry | undefined {
+  const e = parsed.entries;
+  let lo = 0;
+  let hi = e.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (e[mid].line === line) return e[mid];
+    if (e[mid].line < line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
