@@ -93,6 +93,12 @@ export interface PacketWriteOptions {
   compress: boolean;
   header: Omit<PacketHeader, 'major' | 'minor' | 'kind' | 'packetId' | 'fragment' | 'ranges' | 'body' | 'createdAt'>;
   signer: { host: string; privateKey: KeyObject };
+  /**
+   * Names and incarnations of originating replicas, for the header's per-replica ranges
+   * (lspacket -long). The origin and the targets are known from `header`; others fall back to
+   * their oid and incarnation 0.
+   */
+  replicas?: ReadonlyArray<{ oid: string; name: string; incarnation: number }>;
   onWarning?(text: string): void;
 }
 

@@ -1,0 +1,89 @@
+/**
+ * The physical packet layout (docs/packets.md has the full specification):
+ *
+ *   magic (8) | header length H (u32 BE) | header JSON (H bytes) | Ed25519 signature (64) | body
+ *
+ * The signature covers the magic, the length and the header; the header carries the body's
+ * length and sha256, so one signature covers every byte of the file. The body is a sequence of
+ * frames, optionally gzip-compressed as a whole:
+ *
+ *   'R' len (u32 BE) JSON       one record
+ *   'B' sha256 (32) size (u64 BE) bytes   one content blob
+ *   'E'                          end of body
+ */
+export const MAGIC = Buffer.from([0x89, 0x4d, 0x53, 0x50, 0x4b, 0x54, 0x0d, 0x0a]); // \x89 M S P K T \r \n
+export const PREFIX_BYTES = MAGIC.length + 4;
+export const SIGNATURE_BYTES = 64;
+/** A header lists targets and per-replica ranges: kilobytes in practice; anything near this is hostile. */
+export const MAX_HEADER_BYTES = 1024 * 1024;
+/** One record is one oplog entry's metadata; content travels as blobs, so records stay small. */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+export const FRAME_RECORD = 0x52; // 'R'
+export const FRAME_BLOB = 0x42; // 'B'
+export const FRAME_END = 0x45; // 'E'
+export const RECORD_FRAME_OVERHEAD = 1 + 4;
+export const BLOB_FRAME_OVERHEAD = 1 + 32 + 8;
+export const END_FRAME_BYTES = 1;
+
+/** Bytes of a physical packet before its body. */
+export function bodyOffset(headerLength: number): number {
+  return PREFIX_BYTES + headerLength + SIGNATURE_BYTES;
+}
+
+export function encodePrefix(headerLength: number): Buffer {
+  const b = Buffer.alloc(PREFIX_BYTES);
+  MAGIC.copy(b, 0);
+  b.writeUInt32BE(headerLength, MAGIC.length);
+  return b;
+}
+
+export function encodeRecordFrame(json: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(RECORD_FRAME_OVERHEAD + json.length);
+  b[0] = FRAME_RECORD;
+  b.writeUInt32BE(json.length, 1);
+  json.copy(b, RECORD_FRAME_OVERHEAD);
+  return b;
+}
+
+export function encodeBlobFrameHead(hash: string, size: number): Buffer {
+  const b = Buffer.alloc(BLOB_FRAME_OVERHEAD);
+  b[0] = FRAME_BLOB;
+  Buffer.from(hash, 'hex').copy(b, 1);
+  b.writeBigUInt64BE(BigInt(size), 33);
+  return b;
+}
+
+/**
+ * Largest gzip output for `n` input bytes with Node's default deflate settings (windowBits 15,
+ * memLevel 8): zlib's deflateBound for those settings (stored blocks when data does not
+ * compress) plus the 18-byte gzip wrapper, with a small margin. Planning fragments against
+ * this bound keeps every compressed physical packet within -maxsize whatever the data.
+ */
+export function gzipBound(n: number): number {
+  return n + Math.floor(n / 4096) + Math.floor(n / 16384) + Math.floor(n / 33554432) + 7 + 18 + 64;
+}
+
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** The 8.x packet-name timestamp: local time with offset, `YYYY-MM-DDThhmmss+zzzz`. */
+export function isoNameStamp(d: Date): string {
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const abs = Math.abs(off);
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}` +
+    `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`
+  );
+}
+
+/** The older packet-name timestamp, `dd-Mon-yy.HH.MM.SS` (local time). */
+export function classicNameStamp(d: Date): string {
+  return `${pad(d.getDate())}-${MONTHS[d.getMonth()]}-${pad(d.getFullYear() % 100)}.${pad(d.getHours())}.${pad(d.getMinutes())}.${pad(d.getSeconds())}`;
+}

@@ -1,0 +1,96 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { readPacketHeaderSync } from './header';
+import type { PacketHeader, PacketTarget } from './types';
+
+/**
+ * What lspacket prints, in the original's words (domain notes §4). Pure formatting plus the
+ * listing of packet directories; the command in src/cli only wires options to these.
+ */
+export type ListingFormat = 'default' | 'long' | 'short';
+
+export interface FormatOptions {
+  format: ListingFormat;
+  /** With -long: also print each referenced replica's last oplog id. */
+  endrange?: boolean;
+  /** Whether a target lives on this host; undefined = cannot tell (the bracket is left out). */
+  isLocal?(target: PacketTarget): boolean | undefined;
+}
+
+export function packetTypeName(kind: PacketHeader['kind']): string {
+  return kind === 'creation' ? 'Replica Creation' : 'Update';
+}
+
+export function formatPacket(file: string, h: PacketHeader, opts: FormatOptions): string[] {
+  if (opts.format === 'short') return [file];
+  const lines = [
+    `Packet is: ${file}`,
+    `Packet type: ${packetTypeName(h.kind)}`,
+    `VOB family identifier is: ${h.familyOid}`,
+    `Comment supplied at packet creation is: ${oneLine(h.comment)}`.trimEnd(),
+    'Packet intended for the following targets:',
+  ];
+  for (const t of h.targets) {
+    const local = opts.isLocal?.(t);
+    const where = local === undefined ? '' : local ? ' [ local to this network ]' : ' [ not local to this network ]';
+    lines.push(`  ${t.name}${where} tag: ${t.vobTag}`);
+  }
+  if (opts.format === 'long') {
+    lines.push('Originating replica is:', `  ${h.origin.name} (${h.origin.oid})`);
+    lines.push('The following replicas are referenced by this packet:');
+    for (const r of h.ranges) {
+      lines.push(`  ${r.name === r.oid ? r.oid : `${r.name} (${r.oid})`}`, `    first oplog id is ${r.firstOplogId}`);
+      if (opts.endrange) lines.push(`    last oplog id is ${r.lastOplogId}`);
+      lines.push(`    incarnation is ${r.incarnation}`);
+    }
+    lines.push(`The major packet version is ${h.major}, the minor packet version is ${h.minor}`);
+  }
+  lines.push(`The packet sequence number is ${h.sequence}`);
+  if (opts.format === 'long') {
+    lines.push(`Packet fragment: ${h.fragment.index} of ${h.fragment.count}`, `Packet identifier is: ${h.packetId}`);
+  }
+  return lines;
+}
+
+/** A comment may hold newlines; a listing line must not, or scripts parsing it break. */
+function oneLine(s: string): string {
+  return s.replace(/\r?\n/g, ' ');
+}
+
+/**
+ * Packet candidates in a directory, sorted by name: regular files and links to them. Hidden
+ * files (a writer's temporary files) and shipping orders (`sh_o_*`), which share the bays, are
+ * not packets and are left out.
+ */
+export function packetFilesIn(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith('.') || e.name.startsWith('sh_o_')) continue;
+    if (e.isFile() || e.isSymbolicLink()) out.push(path.join(dir, e.name));
+  }
+  return out.sort();
+}
+
+/** Incoming and outgoing directories of the host's default storage and return bays. */
+export function defaultBayDirs(home: string): string[] {
+  const dirs: string[] = [];
+  for (const bay of ['ms_ship', 'ms_rtn']) for (const side of ['incoming', 'outgoing']) dirs.push(path.join(home, 'shipping', bay, side));
+  return dirs;
+}
+
+export interface ListedPacket {
+  file: string;
+  header?: PacketHeader;
+  error?: unknown;
+}
+
+/** Reads the headers of the given files; a file that fails is returned with its error. */
+export function readHeaders(files: readonly string[]): ListedPacket[] {
+  return files.map((file) => {
+    try {
+      return { file, header: readPacketHeaderSync(file) };
+    } catch (error) {
+      return { file, error };
+    }
+  });
+}

@@ -1,0 +1,366 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import { Readable, pipeline } from 'stream';
+import * as zlib from 'zlib';
+import { PacketIntegrityError, PacketError } from './errors';
+import { FRAME_BLOB, FRAME_END, FRAME_RECORD, MAX_RECORD_BYTES, PREFIX_BYTES, SIGNATURE_BYTES, bodyOffset } from './format';
+import { readRawHeader, type RawHeader } from './header';
+import { checkSignature } from './sign';
+import type { HostKeyLookup, PacketEntry, PacketHeader, PacketRecord } from './types';
+
+/**
+ * Reading a packet body: records and content streams in written order. Every length read from
+ * the file is checked against a limit before anything is allocated, content is streamed, and
+ * the body's sha256 is recomputed on the way; a mismatch is thrown at the end, so callers
+ * apply nothing until the iteration has completed. When the body is malformed the whole body
+ * is hashed again so a damaged file is reported as damaged rather than as its first symptom.
+ */
+
+const READ_CHUNK = 256 * 1024;
+
+export interface OpenedPacket {
+  raw: RawHeader;
+  header: PacketHeader;
+  signature: Buffer;
+  start: number;
+}
+
+/**
+ * Header, file size and (with keyLookup) signature checks: everything that can be known
+ * without reading the body.
+ */
+export async function openPacket(file: string, keyLookup?: HostKeyLookup): Promise<OpenedPacket> {
+  const raw = await readRawHeader(file);
+  const header = raw.header;
+  const headerLength = raw.signed.length - PREFIX_BYTES;
+  const start = bodyOffset(headerLength);
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const expected = start + header.body.length;
+    if (size < start) throw new PacketIntegrityError(file, `the file ends after ${size} bytes, inside the signature (which ends at byte ${start})`);
+    if (size < expected) throw new PacketIntegrityError(file, `the file is truncated: ${size} bytes, the header says ${expected}`);
+    if (size > expected) throw new PacketIntegrityError(file, `${size - expected} unexpected bytes follow the end of the packet (${expected} bytes)`);
+    const signature = Buffer.alloc(SIGNATURE_BYTES);
+    const { bytesRead } = await fh.read(signature, 0, SIGNATURE_BYTES, PREFIX_BYTES + headerLength);
+    if (bytesRead < SIGNATURE_BYTES) throw new PacketIntegrityError(file, 'the file is truncated inside the signature');
+    if (keyLookup) checkSignature(file, header, raw.signed, signature, keyLookup);
+    return { raw, header, signature, start };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Records and content of one physical packet, in written order. A blob's stream must be read
+ * to its end (or abandoned) before asking for the next entry; abandoned content is read and
+ * checked anyway. With keyLookup the signature is checked before the first entry.
+ */
+export async function* readPacketEntries(file: string, keyLookup?: HostKeyLookup): AsyncGenerator<PacketEntry> {
+  const opened = await openPacket(file, keyLookup);
+  yield* readBody(file, opened);
+}
+
+export async function* readBody(file: string, opened: OpenedPacket): AsyncGenerator<PacketEntry> {
+  const { header, start } = opened;
+  const raw = new RawBody(file, start, header.body.length, header.body.sha256);
+  const source: AsyncIterator<Buffer> =
+    header.body.compression === 'gzip' ? gunzipped(raw.chunks()) : raw.chunks();
+  const reader = new ChunkReader(source);
+  try {
+    let records = 0;
+    let blobs = 0;
+    for (;;) {
+      const type = (await reader.take(1, 'a frame'))[0];
+      if (type === FRAME_END) break;
+      if (type === FRAME_RECORD) {
+        records++;
+        if (records > header.body.records) throw new BodyError(`it has more records than the ${header.body.records} its header lists`);
+        const length = (await reader.take(4, 'a record length')).readUInt32BE(0);
+        if (length > MAX_RECORD_BYTES) throw new BodyError(`record ${records} declares ${length} bytes, over the limit of ${MAX_RECORD_BYTES}`);
+        const json = await reader.take(length, `record ${records}`);
+        yield { type: 'record', record: parseRecord(json, records) };
+        continue;
+      }
+      if (type === FRAME_BLOB) {
+        blobs++;
+        if (blobs > header.body.blobs) throw new BodyError(`it has more content blobs than the ${header.body.blobs} its header lists`);
+        const head = await reader.take(40, 'a content blob header');
+        const hash = head.toString('hex', 0, 32);
+        const size = head.readBigUInt64BE(32);
+        if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new BodyError(`content blob ${blobs} declares ${size} bytes`);
+        const n = Number(size);
+        if (header.body.compression === 'none' && n > raw.remaining + reader.buffered) {
+          throw new BodyError(`content blob ${blobs} declares ${n} bytes but the body has only ${raw.remaining + reader.buffered} left`);
+        }
+        const blob = new BlobCursor(file, reader, hash, n, blobs);
+        yield { type: 'blob', hash, size: n, stream: blob.stream };
+        await blob.finish();
+        continue;
+      }
+      throw new BodyError(`unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
+    }
+    if (records !== header.body.records || blobs !== header.body.blobs) {
+      throw new BodyError(`it has ${records} records and ${blobs} content blobs, its header lists ${header.body.records} and ${header.body.blobs}`);
+    }
+    if (await reader.more()) throw new BodyError('data follows the end of the body');
+    raw.check();
+  } catch (e) {
+    throw await explain(file, opened, e);
+  } finally {
+    reader.close();
+  }
+}
+
+/** The first symptom of a damaged body is rarely its cause: prefer the checksum verdict. */
+async function explain(file: string, opened: OpenedPacket, e: unknown): Promise<unknown> {
+  if (e instanceof PacketError) return e;
+  const sum = await hashBody(file, opened.start, opened.header.body.length).catch(() => undefined);
+  if (sum !== undefined && sum !== opened.header.body.sha256) return checksumError(file, opened.header.body.sha256, sum);
+  if (e instanceof BodyError) return new PacketIntegrityError(file, `its body is malformed: ${e.message}`);
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('Z_')) return new PacketIntegrityError(file, `its compressed body cannot be decompressed (${(e as Error).message})`);
+  return e;
+}
+
+function checksumError(file: string, want: string, got: string): PacketIntegrityError {
+  return new PacketIntegrityError(file, `its body checksum does not match its header (sha256 ${got.slice(0, 16)}..., header says ${want.slice(0, 16)}...)`);
+}
+
+export async function hashBody(file: string, start: number, length: number): Promise<string> {
+  const h = crypto.createHash('sha256');
+  if (length > 0) {
+    for await (const chunk of fs.createReadStream(file, { start, end: start + length - 1, highWaterMark: READ_CHUNK })) h.update(chunk as Buffer);
+  }
+  return h.digest('hex');
+}
+
+/** A malformed body, before the checksum has had its say. */
+class BodyError extends Error {}
+
+function parseRecord(json: Buffer, n: number): PacketRecord {
+  let v: unknown;
+  try {
+    v = JSON.parse(json.toString('utf8'));
+  } catch (e) {
+    throw new BodyError(`record ${n} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || typeof (v as { kind?: unknown }).kind !== 'string') {
+    throw new BodyError(`record ${n} is not an object with a "kind"`);
+  }
+  const r = v as PacketRecord;
+  if (r.origin !== undefined && typeof r.origin !== 'string') throw new BodyError(`record ${n} has an "origin" that is not a string`);
+  if (r.id !== undefined && !(typeof r.id === 'number' && Number.isSafeInteger(r.id) && r.id >= 0)) throw new BodyError(`record ${n} has an invalid oplog id`);
+  return r;
+}
+
+/** The raw body bytes, hashed as they are read; exactly `length` bytes or an error. */
+class RawBody {
+  private readonly hash = crypto.createHash('sha256');
+  private read = 0;
+  private stream: fs.ReadStream | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly start: number,
+    private readonly length: number,
+    private readonly want: string,
+  ) {}
+
+  get remaining(): number {
+    return this.length - this.read;
+  }
+
+  async *chunks(): AsyncGenerator<Buffer> {
+    if (this.length === 0) return;
+    this.stream = fs.createReadStream(this.file, { start: this.start, end: this.start + this.length - 1, highWaterMark: READ_CHUNK });
+    for await (const chunk of this.stream) {
+      const b = chunk as Buffer;
+      this.hash.update(b);
+      this.read += b.length;
+      yield b;
+    }
+  }
+
+  check(): void {
+    if (this.read !== this.length) throw new PacketIntegrityError(this.file, `the body ended after ${this.read} of ${this.length} bytes`);
+    const got = this.hash.digest('hex');
+    if (got !== this.want) throw checksumError(this.file, this.want, got);
+  }
+}
+
+function gunzipped(raw: AsyncIterator<Buffer>): AsyncIterator<Buffer> {
+  const gunzip = zlib.createGunzip();
+  const src = Readable.from({ [Symbol.asyncIterator]: () => raw });
+  // pipeline tears the file stream down with the gunzip stream, whichever side stops first.
+  pipeline(src, gunzip, () => undefined);
+  return gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+}
+
+/** Pulls exact byte counts from a chunk iterator without ever holding more than one chunk extra. */
+class ChunkReader {
+  private chunks: Buffer[] = [];
+  private offset = 0;
+  buffered = 0;
+  private done = false;
+
+  constructor(private readonly source: AsyncIterator<Buffer>) {}
+
+  private async pull(): Promise<boolean> {
+    if (this.done) return false;
+    const r = await this.source.next();
+    if (r.done) {
+      this.done = true;
+      return false;
+    }
+    if (r.value.length > 0) {
+      this.chunks.push(r.value);
+      this.buffered += r.value.length;
+    }
+    return true;
+  }
+
+  async take(n: number, what: string): Promise<Buffer> {
+    while (this.buffered < n) {
+      if (!(await this.pull())) throw new BodyError(`it ends inside ${what}`);
+    }
+    return this.takeBuffered(n);
+  }
+
+  /** Up to `max` bytes (at least one), or undefined at the end of the data. */
+  async some(max: number): Promise<Buffer | undefined> {
+    while (this.buffered === 0) {
+      if (!(await this.pull())) return undefined;
+    }
+    return this.takeBuffered(Math.min(max, this.chunks[0].length - this.offset));
+  }
+
+  async more(): Promise<boolean> {
+    while (this.buffered === 0) {
+      if (!(await this.pull())) return false;
+    }
+    return true;
+  }
+
+  close(): void {
+    void this.source.return?.();
+  }
+
+  private takeBuffered(n: number): Buffer {
+    const first = this.chunks[0];
+    if (first && first.length - this.offset >= n) {
+      const out = first.subarray(this.offset, this.offset + n);
+      this.offset += n;
+      this.advance(n);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0];
+      const k = Math.min(n - filled, c.length - this.offset);
+      c.copy(out, filled, this.offset, this.offset + k);
+      filled += k;
+      this.offset += k;
+      this.advance(k);
+    }
+    return out;
+  }
+
+  private advance(n: number): void {
+    this.buffered -= n;
+    if (this.chunks.length > 0 && this.offset === this.chunks[0].length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
+  }
+}
+
+/**
+ * One content blob as a Readable. Reads are serialised with the generator's own draining, so
+ * an abandoned stream and the next entry never pull bytes at the same time.
+ */
+class BlobCursor {
+  readonly stream: Readable;
+  private left: number;
+  private readonly hash = crypto.createHash('sha256');
+  private lock: Promise<unknown> = Promise.resolve();
+  private failure: Error | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly reader: ChunkReader,
+    private readonly want: string,
+    size: number,
+    private readonly n: number,
+  ) {
+    this.left = size;
+    this.stream = new Readable({
+      highWaterMark: READ_CHUNK,
+      read: () => {
+        this.serial(async () => {
+          if (this.ended) return;
+          const b = await this.next();
+          if (b) this.stream.push(b);
+          else {
+            this.ended = true;
+            if (this.failure) this.fail(this.failure);
+            else this.stream.push(null);
+          }
+        }).catch((e: unknown) => this.fail(e));
+      },
+    });
+  }
+
+  /** An 'error' event nobody listens to would crash the process: a reader that left gets a plain close. */
+  private fail(e: unknown): void {
+    if (this.stream.listenerCount('error') > 0) this.stream.destroy(this.forStream(e));
+    else this.stream.destroy();
+  }
+
+  /** Whoever reads the stream gets a packet error it can report, not an internal one. */
+  private forStream(e: unknown): Error {
+    if (e instanceof BodyError) return new PacketIntegrityError(this.file, `its body is malformed: ${e.message}`);
+    return e instanceof Error ? e : new Error(String(e));
+  }
+
+  /** Called when the caller asks for the next entry: drain what it left, then check the hash. */
+  async finish(): Promise<void> {
+    await this.serial(async () => {
+      let abandoned = false;
+      while (await this.next()) abandoned = true;
+      if (abandoned && !this.stream.destroyed) {
+        this.ended = true;
+        this.fail(new PacketIntegrityError(this.file, `content blob ${this.n} was not read to its end before the next entry was requested`));
+      }
+    });
+    if (this.failure) throw this.failure;
+  }
+
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.lock.then(f);
+    this.lock = p.catch(() => undefined);
+    return p;
+  }
+
+  private async next(): Promise<Buffer | undefined> {
+    if (this.left === 0) {
+      this.verify();
+      return undefined;
+    }
+    const b = await this.reader.some(Math.min(this.left, READ_CHUNK));
+    if (!b) throw new BodyError(`it ends inside content blob ${this.n} (${this.left} bytes missing)`);
+    this.left -= b.length;
+    this.hash.update(b);
+    return b;
+  }
+
+  private verified = false;
+  private verify(): void {
+    if (this.verified) return;
+    this.verified = true;
+    const got = this.hash.digest('hex');
+    if (got !== this.want) this.failure = new BodyError(`content blob ${this.n} does not match its hash ${this.want.slice(0, 16)}...`);
+  }
+}

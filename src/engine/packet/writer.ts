@@ -1,0 +1,325 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Readable, Writable } from 'stream';
+import { pipeline } from 'stream/promises';
+import * as zlib from 'zlib';
+import { PacketWriteError } from './errors';
+import { FRAME_END, SHA256_HEX, bodyOffset, encodeBlobFrameHead, encodePrefix, encodeRecordFrame } from './format';
+import { checkFileName, fragmentNames, generatedName } from './names';
+import { signHeader } from './sign';
+import { encodeUnit, planFragments, type EncodedUnit, type FragmentPlan } from './split';
+import {
+  PACKET_MAJOR_VERSION,
+  PACKET_MINOR_VERSION,
+  type BlobSource,
+  type PacketHeader,
+  type PacketOplogRange,
+  type PacketUnit,
+  type PacketWriteOptions,
+  type WrittenPacket,
+} from './types';
+
+/**
+ * Writes one logical packet as one or more physical packets. Fragments are planned from unit
+ * sizes first; each is then streamed once: the body goes after a header area reserved at its
+ * largest possible size, and the header (padded with spaces to that size) is written last,
+ * once the body's length and sha256 are known. All fragments are written under temporary
+ * names and only then linked to their final names, so a crash never leaves a half-written
+ * file under a packet name.
+ */
+
+/** Widest number a header may hold: reserving room for it bounds the header before the body exists. */
+const WIDE = Number.MAX_SAFE_INTEGER;
+const WIDE_HASH = 'f'.repeat(64);
+const FLUSH_BYTES = 1024 * 1024;
+
+export async function writePacket(opts: PacketWriteOptions, units: readonly PacketUnit[]): Promise<WrittenPacket[]> {
+  if (opts.fileName !== undefined) checkFileName(opts.fileName);
+  if (opts.maxBytes !== undefined && !(Number.isSafeInteger(opts.maxBytes) && opts.maxBytes > 0)) {
+    throw new PacketWriteError(path.join(opts.dir, opts.fileName ?? ''), `invalid maximum size ${opts.maxBytes}`);
+  }
+  const encoded = units.map((u) => {
+    for (const b of u.blobs) checkBlob(opts, b);
+    return encodeUnit(u);
+  });
+  const createdAt = new Date();
+  const base: Omit<PacketHeader, 'fragment' | 'ranges' | 'body'> = {
+    major: PACKET_MAJOR_VERSION,
+    minor: PACKET_MINOR_VERSION,
+    kind: opts.kind,
+    packetId: crypto.randomUUID(),
+    sequence: opts.header.sequence,
+    familyOid: opts.header.familyOid,
+    vobTag: opts.header.vobTag,
+    comment: opts.header.comment,
+    origin: { name: opts.header.origin.name, oid: opts.header.origin.oid },
+    sendingHost: opts.header.sendingHost,
+    createdAt: createdAt.toISOString(),
+    targets: opts.header.targets.map((t) => ({ name: t.name, oid: t.oid, host: t.host, vobTag: t.vobTag, incarnation: t.incarnation })),
+    senderRow: { ...opts.header.senderRow },
+  };
+  const replicaInfo = replicaLookup(opts);
+  const compression = opts.compress ? 'gzip' : 'none';
+  const wideBody = { length: WIDE, sha256: WIDE_HASH, compression, records: WIDE, blobs: WIDE } as const;
+  const baseBound = Buffer.byteLength(JSON.stringify(assemble(base, { index: WIDE, count: WIDE }, [], wideBody)));
+  const rangeBound = new Map<string, number>();
+  const headerBound = (origins: ReadonlySet<string>): number => {
+    let n = baseBound;
+    for (const o of origins) {
+      let r = rangeBound.get(o);
+      if (r === undefined) {
+        const info = replicaInfo(o);
+        r = Buffer.byteLength(JSON.stringify({ name: info.name, oid: o, firstOplogId: WIDE, lastOplogId: WIDE, incarnation: WIDE })) + 1;
+        rangeBound.set(o, r);
+      }
+      n += r;
+    }
+    return n;
+  };
+  const plans = planFragments(encoded, { maxBytes: opts.maxBytes, compress: opts.compress, headerBound });
+  const names = opts.fileName !== undefined ? fragmentNames(opts.fileName, plans.length) : plans.map(() => generatedName(opts.kind, opts.header.origin.name, createdAt));
+
+  const temps: string[] = [];
+  const written: WrittenPacket[] = [];
+  try {
+    for (let i = 0; i < plans.length; i++) {
+      const plan = plans[i];
+      const finalPath = path.join(opts.dir, names[i]);
+      if (plan.oversized) {
+        const size = plan.units[0].bytes;
+        opts.onWarning?.(`Packet ${finalPath} is larger than the maximum size of ${opts.maxBytes} bytes: it carries one change of ${size} bytes, which is never divided between packets.`);
+      }
+      const temp = path.join(opts.dir, `.${names[i]}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+      temps.push(temp);
+      const ranges = rangesOf(plan.units, replicaInfo);
+      const origins = new Set(ranges.map((r) => r.oid));
+      const reserved = headerBound(origins);
+      const { header, bytes } = await writeFragment(temp, finalPath, reserved, plan, opts, (body) =>
+        assemble(base, { index: i + 1, count: plans.length }, ranges, body),
+      );
+      written.push({ path: finalPath, header, bytes });
+    }
+    for (let i = 0; i < written.length; i++) {
+      written[i].path = await publish(temps[i], opts.dir, names[i], opts.fileName === undefined, (n) => (names[i] = n));
+      temps[i] = '';
+    }
+    await syncDir(opts.dir);
+    return written;
+  } catch (e) {
+    for (const t of temps) if (t) await fs.promises.rm(t, { force: true });
+    throw e;
+  }
+}
+
+/** Key order here is the order on disk; the bound and the real header share it, so the bound holds. */
+function assemble(
+  base: Omit<PacketHeader, 'fragment' | 'ranges' | 'body'>,
+  fragment: PacketHeader['fragment'],
+  ranges: PacketOplogRange[],
+  body: PacketHeader['body'],
+): PacketHeader {
+  return {
+    major: base.major,
+    minor: base.minor,
+    kind: base.kind,
+    packetId: base.packetId,
+    fragment,
+    sequence: base.sequence,
+    familyOid: base.familyOid,
+    vobTag: base.vobTag,
+    comment: base.comment,
+    origin: base.origin,
+    sendingHost: base.sendingHost,
+    createdAt: base.createdAt,
+    targets: base.targets,
+    ranges,
+    senderRow: base.senderRow,
+    body,
+  };
+}
+
+type ReplicaInfo = (oid: string) => { name: string; incarnation: number };
+
+function replicaLookup(opts: PacketWriteOptions): ReplicaInfo {
+  const known = new Map<string, { name: string; incarnation: number }>();
+  known.set(opts.header.origin.oid, { name: opts.header.origin.name, incarnation: 0 });
+  for (const t of opts.header.targets) known.set(t.oid, { name: t.name, incarnation: t.incarnation });
+  for (const r of opts.replicas ?? []) known.set(r.oid, { name: r.name, incarnation: r.incarnation });
+  // An origin nobody named is still listed, by its oid, as the original does.
+  return (oid) => known.get(oid) ?? { name: oid, incarnation: 0 };
+}
+
+function rangesOf(units: readonly EncodedUnit[], info: ReplicaInfo): PacketOplogRange[] {
+  const byOrigin = new Map<string, PacketOplogRange>();
+  for (const u of units) {
+    for (const r of u.unit.records) {
+      if (typeof r.origin !== 'string' || typeof r.id !== 'number') continue;
+      const cur = byOrigin.get(r.origin);
+      if (!cur) {
+        const i = info(r.origin);
+        byOrigin.set(r.origin, { name: i.name, oid: r.origin, firstOplogId: r.id, lastOplogId: r.id, incarnation: i.incarnation });
+      } else {
+        cur.firstOplogId = Math.min(cur.firstOplogId, r.id);
+        cur.lastOplogId = Math.max(cur.lastOplogId, r.id);
+      }
+    }
+  }
+  return [...byOrigin.values()];
+}
+
+function checkBlob(opts: PacketWriteOptions, b: BlobSource): void {
+  if (!SHA256_HEX.test(b.hash)) throw new PacketWriteError(opts.dir, `content hash "${b.hash}" is not a sha256 hex digest`);
+  if (!Number.isSafeInteger(b.size) || b.size < 0) throw new PacketWriteError(opts.dir, `content ${b.hash} has an invalid size ${b.size}`);
+}
+
+async function writeFragment(
+  temp: string,
+  finalPath: string,
+  reserved: number,
+  plan: FragmentPlan,
+  opts: PacketWriteOptions,
+  makeHeader: (body: PacketHeader['body']) => PacketHeader,
+): Promise<{ header: PacketHeader; bytes: number }> {
+  const fh = await fs.promises.open(temp, 'wx');
+  try {
+    const start = bodyOffset(reserved);
+    const sink = new FileSink(fh, start);
+    let records = 0;
+    let blobs = 0;
+    async function* frames(): AsyncGenerator<Buffer> {
+      for (const u of plan.units) {
+        // Blobs first: an entry's content is in place before the record that refers to it.
+        for (const b of u.unit.blobs) {
+          blobs++;
+          yield encodeBlobFrameHead(b.hash, b.size);
+          yield* blobBytes(finalPath, b);
+        }
+        for (const json of u.records) {
+          records++;
+          yield encodeRecordFrame(json);
+        }
+      }
+      yield Buffer.from([FRAME_END]);
+    }
+    if (opts.compress) await pipeline(Readable.from(frames()), zlib.createGzip(), sink);
+    else await pipeline(Readable.from(frames()), sink);
+    const header = makeHeader({ length: sink.length, sha256: sink.digest(), compression: opts.compress ? 'gzip' : 'none', records, blobs });
+    const json = Buffer.from(JSON.stringify(header), 'utf8');
+    if (json.length > reserved) throw new Error(`packet header of ${json.length} bytes exceeds its reserved ${reserved} bytes`);
+    // JSON allows trailing white space: padding keeps the body where it was written.
+    const signed = Buffer.concat([encodePrefix(reserved), json, Buffer.alloc(reserved - json.length, 0x20)]);
+    const signature = signHeader(signed, opts.signer.privateKey);
+    await fh.writev([signed, signature], 0);
+    await fh.sync();
+    const bytes = start + sink.length;
+    if (!plan.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) {
+      throw new Error(`fragment of ${bytes} bytes exceeds the planned maximum of ${opts.maxBytes}`);
+    }
+    return { header, bytes };
+  } finally {
+    await fh.close();
+  }
+}
+
+async function* blobBytes(packet: string, b: BlobSource): AsyncGenerator<Buffer> {
+  const hash = crypto.createHash('sha256');
+  let n = 0;
+  for await (const chunk of b.open()) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    n += buf.length;
+    if (n > b.size) break;
+    hash.update(buf);
+    yield buf;
+  }
+  const got = n <= b.size ? hash.digest('hex') : undefined;
+  if (n !== b.size || got !== b.hash) {
+    throw new PacketWriteError(packet, `content ${b.hash} changed while it was being exported (expected ${b.size} bytes${n === b.size ? ', read different bytes' : `, read ${n > b.size ? 'more' : n}`})`);
+  }
+}
+
+/** Positional writes after the reserved header area, coalesced, hashing what lands on disk. */
+class FileSink extends Writable {
+  length = 0;
+  private readonly hash = crypto.createHash('sha256');
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly fh: fs.promises.FileHandle, private position: number) {
+    super({ highWaterMark: FLUSH_BYTES });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.hash.update(chunk);
+    this.length += chunk.length;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes < FLUSH_BYTES) return cb();
+    this.flush().then(() => cb(), cb);
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    this.flush().then(() => cb(), cb);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+
+  private async flush(): Promise<void> {
+    const bufs = this.pending;
+    const n = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    let off = 0;
+    while (off < n) {
+      const { bytesWritten } = await this.fh.writev(off === 0 ? bufs : [Buffer.concat(bufs).subarray(off)], this.position + off);
+      off += bytesWritten;
+    }
+    this.position += n;
+  }
+}
+
+/**
+ * Gives a finished temp file its packet name without ever replacing an existing file: a hard
+ * link fails if the name is taken. A generated name that is taken moves on to the next number.
+ */
+async function publish(temp: string, dir: string, name: string, generated: boolean, rename: (n: string) => void): Promise<string> {
+  let current = name;
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const target = path.join(dir, current);
+    try {
+      await fs.promises.link(temp, target);
+      await fs.promises.unlink(temp);
+      return target;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        if (!generated) throw new PacketWriteError(target, 'a file of that name already exists; remove it or choose another name');
+        current = current.replace(/_(\d+)$/, (_m, n: string) => `_${Number(n) + 1000}`);
+        rename(current);
+        continue;
+      }
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') {
+        // File systems without hard links: a plain rename after checking the name is free.
+        if (fs.existsSync(target)) throw new PacketWriteError(target, 'a file of that name already exists');
+        await fs.promises.rename(temp, target);
+        return target;
+      }
+      throw e;
+    }
+  }
+  throw new PacketWriteError(path.join(dir, name), 'no free packet name was found');
+}
+
+async function syncDir(dir: string): Promise<void> {
+  let fh: fs.promises.FileHandle | undefined;
+  try {
+    fh = await fs.promises.open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // Directories cannot be opened for fsync on every platform; the file itself is synced.
+  } finally {
+    await fh?.close();
+  }
+}
