@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// `npm test`: builds, compiles the tests and runs the four test levels, every one of them:
+//   unit     mocha, plain Node: out/test/unit/**/*.test.js (.mocharc.unit.json)
+//   lsp      mocha: dist/server.js spoken to over stdio (.mocharc.lsp.json)
+//   exthost  mocha inside code-server's real extension host (test/harness/run-exthost.mjs)
+//   e2e      the real workbench in headless chromium (.mocharc.e2e.json, test/e2e/*.test.mjs)
+// Before exthost/e2e the setup step installs apt packages and code-server (reused when present).
+// A failing test, a type error, or a level that cannot run fails the run, with the reason.
+// The last line is `N passed, N failed`.
+//
+// usage: npm test [-- --level unit,lsp] [-- --bail]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+import { ROOT, ensureSetup } from './setup.mjs';
+
+const require = createRequire(import.meta.url);
+const LEVELS = ['unit', 'lsp', 'exthost', 'e2e'];
+const { values: opts } = parseArgs({ options: {
+  level: { type: 'string', multiple: true, default: [] },
+  help: { type: 'boolean', default: false },
+} });
+if (opts.help) {
+  console.log(`usage: npm test [-- --level ${LEVELS.join('|')}[,...]]`);
+  process.exit(0);
+}
+const selected = opts.level.length ? opts.level.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean) : LEVELS;
+for (const l of selected) {
+  if (!LEVELS.includes(l)) { console.error(`test: unknown level "${l}": one of ${LEVELS.join(', ')}`); process.exit(2); }
+}
+
+process.chdir(ROOT);
+const OUT = path.join(ROOT, 'test-output');
+fs.mkdirSync(OUT, { recursive: true });
+const MOCHA = require.resolve('mocha/bin/mocha.js');
+const REPORTER = path.join(ROOT, 'test', 'harness', 'counting-reporter.cjs');
+const t0 = Date.now();
+/** @type {{name: string, ok: boolean, passed?: number, failed?: number, ms: number, reason?: string}[]} */
+const rows = [];
+
+function banner(text) {
+  console.log(`\n=== ${text} ${'='.repeat(Math.max(3, 70 - text.length))}`);
+}
+
+function exec(cmd, args, { env = {}, capture = false } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] });
+    let output = '';
+    if (capture) {
+      child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
+      child.stderr.on('data', (d) => { output += d; process.stderr.write(d); });
+    }
+    child.on('error', (e) => resolve({ code: 127, output: e.message }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+  });
+}
+
+async function step(name, fn) {
+  banner(name);
+  const start = Date.now();
+  let row;
+  try {
+    row = await fn();
+  } catch (e) {
+    row = { ok: false, reason: e.message.split('\n')[0] };
+  }
+  row = { name, ms: Date.now() - start, ...row };
+  rows.push(row);
+  if (!row.ok) console.log(`\n[test] ${name} FAILED: ${row.reason}`);
+  return row.ok;
+}
+
+/** Removes compiled files whose TypeScript source is gone, so deleted tests do not keep running. */
+function pruneStaleOutput() {
+  for (const top of ['src', 'test']) {
+    const dir = path.join(ROOT, 'out', top);
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir, { recursive: true })) {
+      const m = /^(.*)\.js(\.map)?$/.exec(f);
+      if (!m) continue;
+      if (!fs.existsSync(path.join(ROOT, top, `${m[1]}.ts`))) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  }
+}
+
+/** Runs mocha with the counting reporter; returns a level row from the honest counts. */
+async function mochaLevel(level, config, extraArgs = []) {
+  const summaryFile = path.join(OUT, `${level}.summary.json`);
+  fs.rmSync(summaryFile, { force: true });
+  const { code } = await exec(process.execPath, [MOCHA, '--config', config, '--reporter', REPORTER,
+    '--reporter-option', `summary=${summaryFile}`, ...extraArgs]);
+  return fromSummary(level, code, fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : undefined);
+}
+
+function fromSummary(level, code, s, harnessError) {
+  if (!s) return { ok: false, reason: harnessError || `mocha exited ${code} before running any test (see the output above)` };
+  const row = { passed: s.passed, failed: s.failed };
+  if (s.failed > 0) return { ...row, ok: false, reason: `${s.failed} failing: ${s.failures.map((f) => f.title).slice(0, 3).join('; ')}${s.failed > 3 ? '; ...' : ''}` };
+  if (s.pending > 0) return { ...row, ok: false, reason: `${s.pending} pending (skipped) tests: tests may not be skipped` };
+  if (s.passed === 0) return { ...row, ok: false, reason: 'no tests ran' };
+  if (code !== 0) return { ...row, ok: false, reason: harnessError || `exited ${code} although no test failed` };
+  return { ...row, ok: true };
+}
+
+const levels = {
+  unit: () => mochaLevel('unit', '.mocharc.unit.json'),
+  lsp: () => mochaLevel('lsp', '.mocharc.lsp.json'),
+  async exthost() {
+    const { runExthost } = await import('../test/harness/run-exthost.mjs');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-ws-'));
+    try {
+      const workspace = path.join(tmp, 'demo');
+      fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'demo'), workspace, { recursive: true });
+      const r = await runExthost({
+        tests: path.join(ROOT, 'out', 'test', 'exthost'),
+        workspace,
+        // the default host home must not be the developer's real ~/.multisite
+        env: { MULTISITE_HOME: path.join(tmp, 'no-host-here') },
+      });
+      return fromSummary('exthost', r.code, r.summary, r.error && `harness: ${r.error}`);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+  e2e: () => mochaLevel('e2e', '.mocharc.e2e.json'),
+};
+
+const buildOk = await step('build bundles (node esbuild.js)', async () => {
+  const r = await exec(process.execPath, ['esbuild.js']);
+  return r.code === 0 ? { ok: true } : { ok: false, reason: `esbuild exited ${r.code}` };
+});
+await step('compile tests (tsc -p tsconfig.test.json)', async () => {
+  pruneStaleOutput();
+  const r = await exec(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json', '--pretty', 'false'], { capture: true });
+  if (r.code === 0) return { ok: true };
+  const errors = r.output.split('\n').filter((l) => /error TS\d+/.test(l));
+  return { ok: false, reason: `${errors.length} type error(s), first: ${errors[0] ?? r.output.trim().split('\n')[0]}` };
+});
+
+if (selected.some((l) => l === 'exthost' || l === 'e2e')) {
+  await step('setup (apt packages, code-server)', async () => {
+    ensureSetup((m) => console.log(m));
+    return { ok: true };
+  });
+}
+
+for (const level of selected) {
+  if (!buildOk && level !== 'unit') {
+    rows.push({ name: level, ok: false, ms: 0, reason: 'the bundles did not build' });
+    continue;
+  }
+  await step(level, levels[level]);
+}
+
+// ---- summary ------------------------------------------------------------------------------
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const table = [['step / level', 'result', 'passed', 'failed', 'time'],
+  ...rows.map((r) => [r.name.split(' (')[0], r.ok ? 'ok' : 'FAIL', r.passed ?? '-', r.failed ?? '-', secs(r.ms)])];
+const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
+banner(`summary (${secs(Date.now() - t0)})`);
+for (const [i, row] of table.entries()) {
+  console.log(row.map((c, j) => (j >= 2 ? String(c).padStart(widths[j]) : String(c).padEnd(widths[j]))).join('  '));
+  if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+}
+const failedRows = rows.filter((r) => !r.ok);
+for (const r of failedRows) console.log(`FAIL ${r.name}: ${r.reason}`);
+const passed = rows.reduce((n, r) => n + (r.passed ?? 0), 0);
+// A step or level that failed without a failing test (type errors, a harness that could not
+// start, no tests) still counts as one failure, so the last line never reads "0 failed" then.
+const failed = rows.reduce((n, r) => n + (r.failed ?? 0) + (!r.ok && !(r.failed > 0) ? 1 : 0), 0);
+fs.writeFileSync(path.join(OUT, 'test-summary.json'), JSON.stringify({ levels: selected, rows, passed, failed, ms: Date.now() - t0 }, null, 2));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failedRows.length ? 1 : 0);
