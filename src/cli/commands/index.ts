@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../command';
+import { lspacket } from './lspacket';
 
 /**
  * The command-line contract of ../../../docs (DESIGN: "Command-line contract"): every program
@@ -6,7 +7,9 @@ import type { CommandSpec } from '../command';
  */
 export type Program = CommandSpec | { subcommands: Record<string, CommandSpec> };
 
-const multitool: Record<string, CommandSpec> = {};
+const multitool: Record<string, CommandSpec> = {
+  lspacket,
+};
 
 export const PROGRAMS: Record<string, Program> = {
   multitool: { subcommands: multitool },
