@@ -29,3 +29,6 @@ export * from './keywords';
 export * from './parser';
 export * from './model';
 export * from './load';
+export * from './rules';
+export * from './fileSystem';
+export * from './validator';
