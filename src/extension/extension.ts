@@ -1,6 +1,48 @@
 import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { HostHomes } from './hostHomes';
+import { BAYS_VIEW, BaysTreeDataProvider } from './view/baysTreeDataProvider';
+import { PACKETS_VIEW, PacketsTreeDataProvider } from './view/packetsTreeDataProvider';
+import { REPLICAS_VIEW, ReplicasTreeDataProvider } from './view/replicasTreeDataProvider';
 
-// Activation entry (dist/extension.js). Replaced by the full client (issue 2).
-export function activate(_context: vscode.ExtensionContext): void {}
+/** What activate() returns: the live objects, for the extension-host tests and other extensions. */
+export interface MultiSiteApi {
+  hosts: HostHomes;
+  replicas: ReplicasTreeDataProvider;
+  bays: BaysTreeDataProvider;
+  packets: PacketsTreeDataProvider;
+  log: vscode.LogOutputChannel;
+}
+
+// Activation comes only from the views, the commands and the shipping-conf language (implicit
+// events of package.json contributes): never `*`. Keep it cheap: no engine work happens here
+// beyond reading each configured home's site.ini.
+export function activate(context: vscode.ExtensionContext): MultiSiteApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('MultiSite', { log: true });
+  const hosts = new HostHomes(log);
+  const replicas = new ReplicasTreeDataProvider(hosts);
+  const bays = new BaysTreeDataProvider(hosts, log);
+  const packets = new PacketsTreeDataProvider(hosts);
+  context.subscriptions.push(
+    log, hosts, replicas, bays, packets,
+    vscode.window.createTreeView(REPLICAS_VIEW, { treeDataProvider: replicas, showCollapseAll: true }),
+    vscode.window.createTreeView(BAYS_VIEW, { treeDataProvider: bays, showCollapseAll: true }),
+    vscode.window.createTreeView(PACKETS_VIEW, { treeDataProvider: packets, showCollapseAll: true }),
+    ...registerCommands(hosts, log),
+  );
+  hosts.reload();
+  startLanguageSupport(context, log);
+  log.info(`MultiSite activated in ${(performance.now() - started).toFixed(1)} ms`);
+  return { hosts, replicas, bays, packets, log };
+}
+
+/**
+ * The shipping.conf language client. src/extension/languageClient.ts (the language-server
+ * issue) exports startLanguageClient(context); wire it in here, without awaiting the server.
+ */
+function startLanguageSupport(_context: vscode.ExtensionContext, _log: vscode.LogOutputChannel): void {
+  // LANGUAGE CLIENT HOOK: void startLanguageClient(context);
+}
 
 export function deactivate(): void {}

@@ -1,0 +1,32 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { api, extension } from './helpers';
+
+describe('the MultiSite commands', () => {
+  before(api);
+
+  it('registers every command that package.json contributes', async () => {
+    const contributed = (extension().packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    assert.ok(contributed.length >= 2);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = contributed.filter((c) => !registered.has(c));
+    assert.deepStrictEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+  });
+
+  it('re-reads the host homes on multisite.refresh', async () => {
+    const a = await api();
+    let fired = 0;
+    const sub = a.hosts.onDidChange(() => fired++);
+    try {
+      await vscode.commands.executeCommand('multisite.refresh');
+      assert.strictEqual(fired, 1);
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  it('opens the settings on multisite.hosts with multisite.openSettings', async () => {
+    await vscode.commands.executeCommand('multisite.openSettings');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});

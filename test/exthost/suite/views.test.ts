@@ -1,0 +1,81 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { HostNode } from '../../../src/extension/view/treeNodes/hostNode';
+import type { TreeNode } from '../../../src/extension/view/treeNodes/treeNode';
+import { api, makeHostHome, setHosts } from './helpers';
+
+const labels = (nodes: TreeNode[]): string[] => nodes.map((n) => String(n.getTreeItem().label));
+
+describe('the MultiSite views', () => {
+  const homes: string[] = [];
+  const home = (name: string, extra?: Parameters<typeof makeHostHome>[1]): string => {
+    const h = makeHostHome(name, extra);
+    homes.push(h);
+    return h;
+  };
+
+  after(async () => {
+    await setHosts(await api(), undefined);
+    for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
+  });
+
+  it('open from their focus commands: Replicas, Storage Bays, Packets', async () => {
+    for (const view of ['multisite.replicas', 'multisite.bays', 'multisite.packets']) {
+      await vscode.commands.executeCommand(`${view}.focus`);
+    }
+  });
+
+  it('have no host when the setting is empty and MULTISITE_HOME is no host home', async () => {
+    const a = await api();
+    await setHosts(a, undefined);
+    assert.deepStrictEqual(a.hosts.configuredHomes(), [path.resolve(process.env.MULTISITE_HOME ?? '')]);
+    assert.strictEqual(a.hosts.hasHost, false);
+    const [node] = (await a.replicas.getChildren()) as HostNode[];
+    assert.strictEqual(node.getTreeItem().contextValue, 'host:missing');
+  });
+
+  it('show a host of multisite.hosts by the name in its site.ini, and set multisite.hasHost', async () => {
+    const a = await api();
+    const boston = home('boston');
+    await setHosts(a, [boston]);
+    assert.strictEqual(a.hosts.hasHost, true);
+    const nodes = await a.replicas.getChildren();
+    assert.deepStrictEqual(labels(nodes), ['boston']);
+    const item = nodes[0].getTreeItem();
+    assert.strictEqual(item.description, '127.0.0.1:7001');
+    assert.strictEqual(item.contextValue, 'host');
+    assert.strictEqual(item.id, `multisite.replicas:host:${boston}`);
+  });
+
+  it('list several hosts in setting order and mark a directory that is no host', async () => {
+    const a = await api();
+    const tokyo = home('tokyo');
+    const paris = home('paris');
+    const plain = fs.mkdtempSync(path.join(path.dirname(tokyo), 'ms-nohost-'));
+    homes.push(plain);
+    await setHosts(a, [tokyo, plain, paris]);
+    const nodes = await a.replicas.getChildren();
+    assert.deepStrictEqual(labels(nodes), ['tokyo', plain, 'paris']);
+    assert.deepStrictEqual(nodes.map((n) => n.getTreeItem().contextValue), ['host', 'host:missing', 'host']);
+    assert.strictEqual(a.hosts.hasHost, true);
+    await setHosts(a, [plain]);
+    assert.strictEqual(a.hosts.hasHost, false);
+  });
+
+  it('show the storage classes and bays of a host from its shipping.conf', async () => {
+    const a = await api();
+    const h = home('lyon', { shippingConf: '# bays\nSTORAGE-BAY nightly /srv/ms/nightly\nRETURN-BAY nightly /srv/ms/nightly_rtn\nEXPIRATION nightly 3\n' });
+    await setHosts(a, [h]);
+    const [hostNode] = await a.bays.getChildren();
+    assert.strictEqual(hostNode.getTreeItem().label, 'lyon');
+    const classes = await a.bays.getChildren(hostNode);
+    const nightly = classes.find((c) => c.getTreeItem().label === 'nightly');
+    assert.ok(nightly, `classes: ${labels(classes).join(', ')}`);
+    assert.strictEqual(nightly.getTreeItem().description, 'expires after 3 d');
+    const bays = await a.bays.getChildren(nightly);
+    assert.deepStrictEqual(bays.map((b) => [b.getTreeItem().label, b.getTreeItem().description]),
+      [['/srv/ms/nightly', 'storage bay'], ['/srv/ms/nightly_rtn', 'return bay']]);
+  });
+});
