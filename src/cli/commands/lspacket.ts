@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as ini from 'ini';
 import { exclusive, type ParsedArgs } from '../args';
 import type { CommandContext, CommandSpec } from '../command';
 import { loadShippingConf } from '../../engine/conf';
 import { MultiSiteError } from '../../engine/errors';
+import { readSiteIni } from '../../engine/host/siteIni';
 import { defaultBayDirs, formatPacket, packetFilesIn, readHeaders, type FormatOptions, type ListingFormat } from '../../engine/packet';
 
 /**
@@ -94,16 +94,9 @@ function bayDirs(ctx: CommandContext): string[] {
 
 /** This host's name from config/site.ini, to tell local targets; undefined when unknown. */
 function localHostName(home: string): string | undefined {
-  let text: string;
   try {
-    text = fs.readFileSync(path.join(home, 'config', 'site.ini'), 'utf8');
+    return readSiteIni(home)?.name;
   } catch {
     return undefined;
   }
-  const conf = ini.parse(text) as Record<string, unknown>;
-  for (const section of ['host', 'site', 'self', 'local']) {
-    const s = conf[section];
-    if (s && typeof s === 'object' && typeof (s as Record<string, unknown>).name === 'string') return (s as Record<string, string>).name;
-  }
-  return typeof conf.name === 'string' ? conf.name : typeof conf.host === 'string' ? conf.host : undefined;
 }

@@ -1,0 +1,217 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Readable } from 'stream';
+import { HostilePathError } from '../../../src/engine/errors';
+import {
+  PacketWriteError,
+  readPacketHeader,
+  readPacketEntries,
+  readPacketHeaderSync,
+  verifyPacket,
+  writePacket,
+  type BlobSource,
+  type PacketUnit,
+} from '../../../src/engine/packet';
+import { hostKeys, lookupOf, makeUnits, memBlob, randomBytes, readBack, rng, sha256, tempDir, writeOptions, type HostKeys } from './packetFixtures';
+
+describe('packet writer and reader', () => {
+  let dir: string;
+  let keys: HostKeys;
+  beforeEach(() => {
+    dir = tempDir();
+    keys = hostKeys('boston');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function expectSameEntries(units: PacketUnit[], got: { order: string[]; blobs: Map<string, Buffer> }): void {
+    const want: string[] = [];
+    for (const u of units) {
+      for (const b of u.blobs) want.push(`b:${b.hash}`);
+      for (const r of u.records) want.push(`r:${String(r.id)}:${r.origin ?? ''}`);
+    }
+    assert.deepStrictEqual(got.order, want);
+    for (const [hash, content] of got.blobs) assert.strictEqual(sha256(content), hash);
+  }
+
+  for (const compress of [false, true]) {
+    it(`reads back every record and blob in written order ${compress ? 'with' : 'without'} compression`, async () => {
+      const units = makeUnits(40, { seed: 3 });
+      const [w, ...more] = await writePacket(writeOptions(dir, keys, { compress, fileName: 'update1' }), units);
+      assert.strictEqual(more.length, 0);
+      assert.strictEqual(w.path, path.join(dir, 'update1'));
+      assert.strictEqual(fs.statSync(w.path).size, w.bytes);
+      const got = await readBack(w.path, lookupOf(keys));
+      expectSameEntries(units, got);
+      assert.deepStrictEqual(
+        got.records.map((e) => (e.type === 'record' ? e.record : undefined)),
+        units.flatMap((u) => u.records),
+      );
+      assert.strictEqual(w.header.body.compression, compress ? 'gzip' : 'none');
+      assert.strictEqual(w.header.body.records, 40);
+      assert.strictEqual(w.header.body.blobs, 20);
+      assert.deepStrictEqual(await verifyPacket(w.path, lookupOf(keys)), w.header);
+    });
+  }
+
+  it('compression makes a packet of repetitive content smaller', async () => {
+    const content = Buffer.alloc(200_000, 'all work and no play ');
+    const units = [{ records: [{ kind: 'checkin', origin: 'oid-boston', id: 1 }], blobs: [memBlob(content)] }];
+    const [plain] = await writePacket(writeOptions(dir, keys, { fileName: 'plain' }), units);
+    const [packed] = await writePacket(writeOptions(dir, keys, { fileName: 'packed', compress: true }), units);
+    assert.ok(packed.bytes < plain.bytes / 10, `${packed.bytes} vs ${plain.bytes}`);
+    assert.deepStrictEqual((await readBack(packed.path)).blobs.get(sha256(content)), content);
+  });
+
+  it('header carries everything lspacket shows', async () => {
+    const [w] = await writePacket(writeOptions(dir, keys, { fileName: 'p' }), makeUnits(3));
+    const h = await readPacketHeader(w.path);
+    assert.deepStrictEqual(h, w.header);
+    assert.deepStrictEqual(readPacketHeaderSync(w.path), h);
+    assert.strictEqual(h.major, 1);
+    assert.strictEqual(h.minor, 2);
+    assert.strictEqual(h.kind, 'update');
+    assert.match(h.packetId, /^[0-9a-f-]{36}$/);
+    assert.deepStrictEqual(h.fragment, { index: 1, count: 1 });
+    assert.strictEqual(h.sequence, 7);
+    assert.strictEqual(h.familyOid, '12a3456b.78c901d2.e3ab.45:67:89:c0:1d:e2');
+    assert.strictEqual(h.comment, 'nightly update');
+    assert.strictEqual(h.sendingHost, 'boston');
+    assert.deepStrictEqual(h.targets[0], { name: 'sanfran_hub', oid: 'oid-sanfran', host: 'sanfran', vobTag: '/vobs/dev', incarnation: 0 });
+    assert.deepStrictEqual(h.ranges, [{ name: 'boston_hub', oid: 'oid-boston', firstOplogId: 1, lastOplogId: 3, incarnation: 0 }]);
+    assert.deepStrictEqual(h.senderRow, { 'oid-boston': 12, 'oid-sanfran': 3 });
+    assert.ok(!Number.isNaN(Date.parse(h.createdAt)));
+  });
+
+  it('ranges name each originating replica, with names and incarnations from the options', async () => {
+    const units = makeUnits(10, { origins: ['oid-boston', 'oid-bangalore'], firstId: 50 });
+    const [w] = await writePacket(
+      writeOptions(dir, keys, { fileName: 'p', replicas: [{ oid: 'oid-bangalore', name: 'bangalore', incarnation: 2 }] }),
+      units,
+    );
+    assert.deepStrictEqual(w.header.ranges, [
+      { name: 'boston_hub', oid: 'oid-boston', firstOplogId: 50, lastOplogId: 54, incarnation: 0 },
+      { name: 'bangalore', oid: 'oid-bangalore', firstOplogId: 50, lastOplogId: 54, incarnation: 2 },
+    ]);
+  });
+
+  for (const compress of [false, true]) {
+    it(`splits at -maxsize into fragments that each fit and read back in order ${compress ? 'with' : 'without'} compression`, async () => {
+      // Random bytes do not compress: the worst case for the gzip bound.
+      const units = makeUnits(60, { seed: 11, blobBytes: 4000 });
+      const maxBytes = 16 * 1024;
+      const written = await writePacket(writeOptions(dir, keys, { compress, maxBytes, fileName: 'big' }), units);
+      assert.ok(written.length > 3, `only ${written.length} fragments`);
+      const ids = new Set(written.map((w) => w.header.packetId));
+      assert.strictEqual(ids.size, 1);
+      const order: string[] = [];
+      const blobs = new Map<string, Buffer>();
+      for (const [i, w] of written.entries()) {
+        assert.strictEqual(path.basename(w.path), `big_${i + 1}`);
+        assert.deepStrictEqual(w.header.fragment, { index: i + 1, count: written.length });
+        assert.ok(fs.statSync(w.path).size <= maxBytes, `fragment ${i + 1} is ${fs.statSync(w.path).size} bytes`);
+        const got = await readBack(w.path, lookupOf(keys));
+        order.push(...got.order);
+        for (const [h, b] of got.blobs) blobs.set(h, b);
+        const ids = got.records.map((e) => (e.type === 'record' ? (e.record.id as number) : -1));
+        assert.deepStrictEqual(w.header.ranges.map((r) => [r.firstOplogId, r.lastOplogId]), [[Math.min(...ids), Math.max(...ids)]]);
+      }
+      expectSameEntries(units, { order, blobs });
+    });
+  }
+
+  it('keeps every fragment index whatever order the fragments are read in', async () => {
+    const written = await writePacket(writeOptions(dir, keys, { maxBytes: 8 * 1024 }), makeUnits(30, { seed: 5, blobBytes: 3000 }));
+    assert.ok(written.length > 2);
+    const next = rng(99);
+    const shuffled = written.map((w) => w.path).sort(() => next() - 0.5);
+    const headers = await Promise.all(shuffled.map((p) => readPacketHeader(p)));
+    const byIndex = headers.map((h, i) => [h.fragment.index, shuffled[i]] as const).sort((a, b) => a[0] - b[0]);
+    assert.deepStrictEqual(byIndex.map(([, p]) => p), written.map((w) => w.path));
+    assert.ok(headers.every((h) => h.fragment.count === written.length));
+  });
+
+  it('sends a unit larger than -maxsize alone, whole, with a warning', async () => {
+    const next = rng(4);
+    const small = (id: number): PacketUnit => ({ records: [{ kind: 'op', origin: 'oid-boston', id }], blobs: [] });
+    const huge = memBlob(randomBytes(next, 50_000));
+    const units = [small(1), { records: [{ kind: 'checkin', origin: 'oid-boston', id: 2 }], blobs: [huge] }, small(3)];
+    const warnings: string[] = [];
+    const written = await writePacket(writeOptions(dir, keys, { maxBytes: 10_000, fileName: 'x', onWarning: (t) => warnings.push(t) }), units);
+    assert.strictEqual(written.length, 3);
+    assert.ok(written[1].bytes > 50_000);
+    assert.strictEqual(written[1].header.body.blobs, 1);
+    assert.strictEqual(warnings.length, 1);
+    assert.match(warnings[0], /x_2 is larger than the maximum size of 10000 bytes/);
+    assert.deepStrictEqual((await readBack(written[1].path)).blobs.get(huge.hash)?.length, 50_000);
+  });
+
+  it('writes one packet with an empty body when there is nothing to send', async () => {
+    const [w] = await writePacket(writeOptions(dir, keys, { fileName: 'empty' }), []);
+    assert.deepStrictEqual(w.header.ranges, []);
+    assert.strictEqual(w.header.body.records, 0);
+    assert.deepStrictEqual((await readBack(w.path, lookupOf(keys))).order, []);
+  });
+
+  it('generates names as the original does: sync_<replica>_<time>_<pid>_<n>, repl_ for creation', async () => {
+    const written = await writePacket(writeOptions(dir, keys, { maxBytes: 8 * 1024 }), makeUnits(20, { blobBytes: 3000 }));
+    const pat = new RegExp(`^sync_boston_hub_\\d{4}-\\d\\d-\\d\\dT\\d{6}[+-]\\d{4}_${process.pid}_(\\d+)$`);
+    const ns = written.map((w) => Number(pat.exec(path.basename(w.path))?.[1]));
+    assert.ok(ns.every((n) => n > 0), written.map((w) => w.path).join(' '));
+    assert.strictEqual(new Set(ns).size, ns.length);
+    const [c] = await writePacket(writeOptions(dir, keys, { kind: 'creation' }), makeUnits(1));
+    assert.match(path.basename(c.path), /^repl_boston_hub_/);
+    assert.strictEqual(c.header.kind, 'creation');
+  });
+
+  it('leaves no file under a packet name, and no temporary file, when content fails mid-write', async () => {
+    const failing: BlobSource = {
+      hash: 'a'.repeat(64),
+      size: 100_000,
+      open: () =>
+        Readable.from(
+          (async function* () {
+            yield Buffer.alloc(30_000);
+            throw new Error('disk read error');
+          })(),
+        ),
+    };
+    const units = [...makeUnits(3), { records: [{ kind: 'checkin', origin: 'oid-boston', id: 9 }], blobs: [failing] }];
+    await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: 'p', maxBytes: 8 * 1024 }), units), /disk read error/);
+    assert.deepStrictEqual(fs.readdirSync(dir), []);
+  });
+
+  it('refuses content that does not match its hash or size', async () => {
+    const b = memBlob(Buffer.from('hello'));
+    const liar: BlobSource = { ...b, open: () => Readable.from([Buffer.from('jello')]) };
+    const shorter: BlobSource = { ...b, size: 9 };
+    for (const blob of [liar, shorter]) {
+      await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: 'p' }), [{ records: [{ kind: 'k' }], blobs: [blob] }]), PacketWriteError);
+    }
+    await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: 'p' }), [{ records: [], blobs: [{ ...b, hash: 'xyz' }] }]), /not a sha256/);
+    assert.deepStrictEqual(fs.readdirSync(dir), []);
+  });
+
+  it('never overwrites an existing file named with -out', async () => {
+    fs.writeFileSync(path.join(dir, 'update1'), 'precious');
+    await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: 'update1' }), makeUnits(2)), /already exists/);
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'update1'), 'utf8'), 'precious');
+    assert.deepStrictEqual(fs.readdirSync(dir), ['update1']);
+  });
+
+  it('refuses a file name with a directory part', async () => {
+    for (const name of ['../evil', 'a/b', '..', '/abs', '']) {
+      await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: name }), makeUnits(1)), HostilePathError, name);
+    }
+  });
+
+  it('reads an abandoned content stream anyway and still checks it', async () => {
+    const units = makeUnits(6, { seed: 8 });
+    const [w] = await writePacket(writeOptions(dir, keys, { fileName: 'p', compress: true }), units);
+    let records = 0;
+    for await (const e of readPacketEntries(w.path)) {
+      if (e.type === 'record') records++;
+    }
+    assert.strictEqual(records, 6);
+  });
+});
