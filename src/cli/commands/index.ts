@@ -1,5 +1,18 @@
 import type { CommandSpec } from '../command';
 import { lspacket } from './lspacket';
+import { addpeer } from './addpeer';
+import { cat } from './cat';
+import { checkin } from './checkin';
+import { chmaster } from './chmaster';
+import { digest } from './digest';
+import { fsimport } from './fsimport';
+import { lsvtree } from './lsvtree';
+import { mkbrtype } from './mkbrtype';
+import { mkelem } from './mkelem';
+import { mkhost } from './mkhost';
+import { mklabel } from './mklabel';
+import { mklbtype } from './mklbtype';
+import { mkvob } from './mkvob';
 
 /**
  * The command-line contract of ../../../docs (DESIGN: "Command-line contract"): every program
@@ -9,6 +22,19 @@ export type Program = CommandSpec | { subcommands: Record<string, CommandSpec> }
 
 const multitool: Record<string, CommandSpec> = {
   lspacket,
+  addpeer,
+  cat,
+  checkin,
+  chmaster,
+  digest,
+  fsimport,
+  lsvtree,
+  mkbrtype,
+  mkelem,
+  mkhost,
+  mklabel,
+  mklbtype,
+  mkvob,
 };
 
 export const PROGRAMS: Record<string, Program> = {

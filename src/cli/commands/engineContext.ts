@@ -1,0 +1,32 @@
+import * as path from 'path';
+import type { CommandContext } from '../command';
+import type { ParsedArgs } from '../args';
+import { UsageError } from '../../engine/errors';
+import type { EngineContext } from '../../engine/vob/access';
+
+/** The engine context of a command: its host home, lock waits told on stderr, MULTISITE_LOCKWAIT. */
+export function engineContext(ctx: CommandContext): EngineContext {
+  const wait = Number(ctx.env.MULTISITE_LOCKWAIT);
+  return {
+    home: ctx.home,
+    onWait: (m) => ctx.err(`${ctx.program}: ${m}`),
+    lockTimeoutMs: Number.isFinite(wait) && wait >= 0 && ctx.env.MULTISITE_LOCKWAIT !== '' && ctx.env.MULTISITE_LOCKWAIT !== undefined ? wait * 1000 : undefined,
+  };
+}
+
+export function resolvePath(ctx: CommandContext, p: string): string {
+  return path.resolve(ctx.cwd, p);
+}
+
+export function requireValue(args: ParsedArgs, name: string, usage: string): string {
+  const v = args.values.get(name);
+  if (v === undefined) throw new UsageError(`Option "-${name}" is required.`, usage);
+  return v;
+}
+
+export function operands(args: ParsedArgs, min: number, max: number, usage: string, what: string): string[] {
+  const n = args.operands.length;
+  if (n < min) throw new UsageError(`Missing ${what}.`, usage);
+  if (n > max) throw new UsageError(`Too many arguments: "${args.operands.slice(max).join(' ')}".`, usage);
+  return args.operands;
+}

@@ -1,0 +1,27 @@
+import { MultiSiteError } from '../errors';
+
+export class HostNotConfiguredError extends MultiSiteError {
+  constructor(readonly home: string, reason: string) {
+    super(`${home} is not a MultiSite host home (${reason}): run "multitool mkhost -name HOST" with MULTISITE_HOME set to it first.`);
+  }
+}
+
+export class HostExistsError extends MultiSiteError {
+  constructor(readonly home: string, readonly host: string) {
+    super(`${home} is already the home of host "${host}"; use another MULTISITE_HOME for a new host.`);
+  }
+}
+
+export class PeerError extends MultiSiteError {}
+
+export class VobTagNotFoundError extends MultiSiteError {
+  constructor(readonly tag: string, readonly host: string) {
+    super(`VOB tag "${tag}" is not registered on host "${host}"; see "multitool lsvob".`);
+  }
+}
+
+export class VobTagExistsError extends MultiSiteError {
+  constructor(readonly tag: string) {
+    super(`VOB tag "${tag}" is already registered on this host; choose another tag.`);
+  }
+}

@@ -1,0 +1,106 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ensureDirDurable, writeFileAtomic } from '../store/durable';
+import { HostExistsError, HostNotConfiguredError, PeerError } from './errors';
+import { generateHostKeys, readPublicKeyFile } from './keys';
+import { hostLayout, type HostLayout } from './layout';
+import { DEFAULT_PORT, readSite, writeSite, type PeerInfo, type SiteConfig } from './site';
+import { shippingConfTemplate } from './shippingTemplate';
+
+/** A host home opened for a command: its layout and site.ini. */
+export interface Host {
+  layout: HostLayout;
+  site: SiteConfig;
+  name: string;
+}
+
+export function openHost(home: string): Host {
+  const layout = hostLayout(home);
+  if (!fs.existsSync(layout.home)) throw new HostNotConfiguredError(layout.home, 'the directory does not exist');
+  const site = readSite(layout);
+  return { layout, site, name: site.host.name };
+}
+
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/;
+
+export function hostNameProblem(name: string): string | undefined {
+  return HOST_NAME.test(name) ? undefined : 'use letters, digits, ".", "_" and "-", starting with a letter or digit';
+}
+
+export interface MkhostOptions {
+  name: string;
+  address?: string;
+  port?: number;
+}
+
+/**
+ * Makes a directory a host home: the layout of DESIGN "The host home", a key pair, site.ini,
+ * the shipping.conf template naming this home's absolute paths, and the default bays.
+ */
+export function mkhost(home: string, opts: MkhostOptions): Host {
+  const problem = hostNameProblem(opts.name);
+  if (problem) throw new PeerError(`Invalid host name "${opts.name}": ${problem}.`);
+  const port = opts.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PeerError(`Invalid port ${opts.port}: use 1 through 65535.`);
+  const l = hostLayout(home);
+  if (fs.existsSync(l.siteIni)) throw new HostExistsError(l.home, readSite(l).host.name);
+  for (const d of [
+    l.config,
+    path.join(l.shipBay, 'incoming'),
+    path.join(l.shipBay, 'outgoing'),
+    path.join(l.returnBay, 'incoming'),
+    path.join(l.returnBay, 'outgoing'),
+    l.downhost,
+    l.vobs,
+    l.log,
+  ]) {
+    ensureDirDurable(d);
+  }
+  const key = generateHostKeys(l);
+  if (!fs.existsSync(l.shippingConf)) writeFileAtomic(l.shippingConf, shippingConfTemplate(l));
+  // site.ini last: its presence is what makes the directory a host.
+  const site: SiteConfig = { host: { name: opts.name, address: opts.address ?? '127.0.0.1', port, key }, peers: {} };
+  writeSite(l, site);
+  return { layout: l, site, name: opts.name };
+}
+
+export interface AddPeerOptions {
+  name: string;
+  address: string;
+  port: number;
+  /** A public key file (PEM or base64 SPKI). */
+  keyFile?: string;
+  /** Another host home on this machine: its key is read from there and its path recorded. */
+  peerHome?: string;
+}
+
+export interface AddPeerResult {
+  peer: PeerInfo;
+  replaced: boolean;
+}
+
+export function addPeer(home: string, opts: AddPeerOptions): AddPeerResult {
+  const host = openHost(home);
+  const problem = hostNameProblem(opts.name);
+  if (problem) throw new PeerError(`Invalid host name "${opts.name}": ${problem}.`);
+  if (opts.name === host.name) throw new PeerError(`Host "${opts.name}" is this host; a host is not its own peer.`);
+  if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) throw new PeerError(`Invalid port ${opts.port}: use 1 through 65535.`);
+  let key: string;
+  let peerHome: string | undefined;
+  if (opts.peerHome) {
+    const pl = hostLayout(opts.peerHome);
+    const ps = readSite(pl);
+    if (ps.host.name !== opts.name) throw new PeerError(`The host home ${pl.home} belongs to host "${ps.host.name}", not "${opts.name}".`);
+    key = readPublicKeyFile(pl.publicKey);
+    peerHome = pl.home;
+  } else if (opts.keyFile) {
+    key = readPublicKeyFile(opts.keyFile);
+  } else {
+    throw new PeerError(`A public key is needed for peer "${opts.name}": give -key FILE or -home DIR.`);
+  }
+  const replaced = Object.prototype.hasOwnProperty.call(host.site.peers, opts.name);
+  const peer: PeerInfo = { name: opts.name, address: opts.address, port: opts.port, key, ...(peerHome ? { home: peerHome } : {}) };
+  host.site.peers[opts.name] = peer;
+  writeSite(host.layout, host.site);
+  return { peer, replaced };
+}

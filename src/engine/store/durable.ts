@@ -1,0 +1,75 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * Durable file primitives. Every piece of replica state is replaced by write-tmp, fsync,
+ * rename, fsync-dir, so a kill -9 or power loss leaves either the old or the new file, never
+ * a torn one.
+ */
+let tmpCounter = 0;
+
+export function tmpName(target: string): string {
+  return `${target}.tmp.${process.pid}.${Date.now().toString(36)}.${(tmpCounter++).toString(36)}`;
+}
+
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (e) {
+    // Some file systems refuse fsync on a directory (EINVAL/EISDIR); the rename is still atomic there.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EBADF') throw e;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export function writeFileAtomic(target: string, data: string | Buffer, mode = 0o644): void {
+  const tmp = tmpName(target);
+  const fd = fs.openSync(tmp, 'w', mode);
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fsyncDir(path.dirname(target));
+}
+
+export function writeJsonAtomic(target: string, value: unknown, mode?: number): void {
+  writeFileAtomic(target, JSON.stringify(value) + '\n', mode);
+}
+
+export function readJson<T>(file: string): T | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return JSON.parse(text) as T;
+}
+
+/** mkdir -p, then make the new directory entries durable up to the first one that existed. */
+export function ensureDirDurable(dir: string): void {
+  const missing: string[] = [];
+  let d = path.resolve(dir);
+  while (!fs.existsSync(d)) {
+    missing.push(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  if (missing.length === 0) return;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const m of missing) fsyncDir(path.dirname(m));
+}

@@ -1,0 +1,139 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import { randomUUID } from 'crypto';
+import { ReplicaLockedError } from './errors';
+
+/**
+ * One lock file per replica serialises commands (MultiSite's VOB lock; sync_receive's
+ * ms_recv_<oid>.mslock). Created with O_EXCL so exactly one holder wins; a lock left by a
+ * process that no longer exists on this host is broken, under a second short-lived
+ * "breaker" lock so two waiters cannot both break it and both proceed.
+ */
+export interface LockOptions {
+  /** What the holder is doing, shown to whoever waits. */
+  command: string;
+  /** Give up after this long (default 60 s). */
+  timeoutMs?: number;
+  /** Called once when the lock is busy and we start waiting. */
+  onWait?(message: string): void;
+}
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+  /** Distinguishes two holders of one process (the extension runs commands in-process). */
+  token?: string;
+}
+
+export interface HeldLock {
+  release(): void;
+}
+
+const POLL_MS = 50;
+const BREAKER_STALE_MS = 10_000;
+
+export function readLockHolder(file: string): LockHolder | undefined {
+  try {
+    const h = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockHolder>;
+    if (typeof h.pid !== 'number' || typeof h.host !== 'string') return undefined;
+    return { pid: h.pid, host: h.host, command: String(h.command ?? ''), since: String(h.since ?? ''), token: typeof h.token === 'string' ? h.token : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function tryCreate(file: string, holder: LockHolder): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'wx', 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    fs.writeSync(fd, JSON.stringify(holder));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return true;
+}
+
+/** Removes the lock if its holder is a dead process of this host. Returns true when it did. */
+function breakIfStale(file: string): boolean {
+  const holder = readLockHolder(file);
+  const stat = safeStat(file);
+  if (!stat) return false;
+  if (holder) {
+    if (holder.host !== os.hostname() || processAlive(holder.pid)) return false;
+  } else if (Date.now() - stat.mtimeMs < 2000) {
+    // Unreadable and young: its creator may still be writing its name into it.
+    return false;
+  }
+  const breaker = `${file}.break`;
+  const me: LockHolder = { pid: process.pid, host: os.hostname(), command: 'break stale lock', since: new Date().toISOString() };
+  if (!tryCreate(breaker, me)) {
+    const bs = safeStat(breaker);
+    if (bs && Date.now() - bs.mtimeMs > BREAKER_STALE_MS) fs.rmSync(breaker, { force: true });
+    return false;
+  }
+  try {
+    // Re-check under the breaker: someone may have broken it and taken it meanwhile.
+    const again = readLockHolder(file);
+    const sameDead = holder ? again !== undefined && again.pid === holder.pid && again.token === holder.token : again === undefined;
+    if (!sameDead || !safeStat(file)) return false;
+    fs.rmSync(file, { force: true });
+    return true;
+  } finally {
+    fs.rmSync(breaker, { force: true });
+  }
+}
+
+function safeStat(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+export function describeHolder(h: LockHolder | undefined): string {
+  return h ? `process ${h.pid} on ${h.host} (${h.command}, since ${h.since})` : 'another process';
+}
+
+export async function acquireLock(file: string, label: string, opts: LockOptions): Promise<HeldLock> {
+  const me: LockHolder = { pid: process.pid, host: os.hostname(), command: opts.command, since: new Date().toISOString(), token: randomUUID() };
+  const timeout = opts.timeoutMs ?? 60_000;
+  const start = Date.now();
+  let told = false;
+  for (;;) {
+    if (tryCreate(file, me)) break;
+    if (breakIfStale(file)) continue;
+    const holder = readLockHolder(file);
+    if (Date.now() - start >= timeout) throw new ReplicaLockedError(label, describeHolder(holder), Math.round(timeout / 1000));
+    if (!told) {
+      told = true;
+      opts.onWait?.(`Replica "${label}" is locked by ${describeHolder(holder)}; waiting up to ${Math.round(timeout / 1000)} s...`);
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  let released = false;
+  return {
+    release(): void {
+      if (released) return;
+      released = true;
+      const h = readLockHolder(file);
+      if (h && h.token === me.token) fs.rmSync(file, { force: true });
+    },
+  };
+}

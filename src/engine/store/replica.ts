@@ -1,0 +1,242 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { BlobStore } from './blobStore';
+import { readJson, writeJsonAtomic, fsyncDir } from './durable';
+import { emptyEpochs, type LocalEpochs } from './epochMatrix';
+import { NotAReplicaError, ReplicaFormatError } from './errors';
+import { acquireLock, type HeldLock, type LockOptions } from './lock';
+import { Oplog } from './oplog';
+import type { Op, OpBody } from './ops';
+import { applyOp, emptyState, lookup, parseNullProto, type VobState } from './vobState';
+
+export const STORE_FORMAT = 1;
+
+/** Who this replica is. Local: never replicated. */
+export interface ReplicaIdentity {
+  format: number;
+  familyOid: string;
+  oid: string;
+  name: string;
+  host: string;
+  /** VOB tag this replica is registered under on its host. */
+  tag: string;
+  /** 0 at creation; changed by restorereplica. */
+  incarnation: number;
+  createdAt: string;
+}
+
+interface Snapshot {
+  format: number;
+  oplogBytes: number;
+  state: VobState;
+}
+
+export interface OpenOptions extends Partial<LockOptions> {
+  command: string;
+  /** Read without the lock (listing, digest): never writes, ignores a torn tail. */
+  readOnly?: boolean;
+}
+
+const FILES = {
+  identity: 'replica.json',
+  oplog: 'oplog',
+  snapshot: 'state.json',
+  epochs: 'epochs.json',
+  lock: 'replica.lock',
+  blobs: 'blobs',
+};
+
+/** Write a snapshot of derived state once this many oplog bytes are past the last one. */
+const SNAPSHOT_EVERY_BYTES = 256 * 1024;
+
+/**
+ * One replica's storage directory, opened under its lock: identity, oplog, derived state
+ * (snapshot + the oplog tail replayed on open), local epoch bookkeeping and content blobs.
+ */
+export class Replica {
+  private snapshotBytes = 0;
+  private oplogEnd = 0;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    public identity: ReplicaIdentity,
+    readonly state: VobState,
+    public epochs: LocalEpochs,
+    readonly oplog: Oplog,
+    readonly blobs: BlobStore,
+    private readonly lock: HeldLock | undefined,
+  ) {}
+
+  get oid(): string {
+    return this.identity.oid;
+  }
+  get name(): string {
+    return this.identity.name;
+  }
+  get tag(): string {
+    return this.identity.tag;
+  }
+  get readOnly(): boolean {
+    return this.lock === undefined;
+  }
+
+  /** Makes the files of a new, empty replica in `dir` (which must not exist yet holding a replica). */
+  static initialize(dir: string, identity: ReplicaIdentity, epochs: LocalEpochs = emptyEpochs()): void {
+    fs.mkdirSync(path.join(dir, FILES.blobs), { recursive: true });
+    writeJsonAtomic(path.join(dir, FILES.epochs), epochs);
+    writeJsonAtomic(path.join(dir, FILES.identity), identity);
+    fsyncDir(dir);
+  }
+
+  static isReplicaDir(dir: string): boolean {
+    return fs.existsSync(path.join(dir, FILES.identity));
+  }
+
+  static readIdentity(dir: string): ReplicaIdentity {
+    let id: ReplicaIdentity | undefined;
+    try {
+      id = readJson<ReplicaIdentity>(path.join(dir, FILES.identity));
+    } catch (e) {
+      throw new NotAReplicaError(dir, `${FILES.identity} is unreadable (${(e as Error).message})`);
+    }
+    if (!id) throw new NotAReplicaError(dir, `there is no ${FILES.identity}`);
+    if (id.format !== STORE_FORMAT) throw new ReplicaFormatError(dir, `storage format ${id.format} is not supported (expected ${STORE_FORMAT})`);
+    return id;
+  }
+
+  static async open(dir: string, opts: OpenOptions): Promise<Replica> {
+    const identity = Replica.readIdentity(dir);
+    const lock = opts.readOnly
+      ? undefined
+      : await acquireLock(path.join(dir, FILES.lock), `${identity.name}@${identity.tag}`, {
+          command: opts.command,
+          timeoutMs: opts.timeoutMs,
+          onWait: opts.onWait,
+        });
+    try {
+      const oplog = new Oplog(path.join(dir, FILES.oplog));
+      let state = emptyState();
+      let from = 0;
+      const snapText = readText(path.join(dir, FILES.snapshot));
+      const snap = snapText ? parseSnapshot(snapText) : undefined;
+      {
+        // A snapshot is only ever a shortcut: if it is unreadable the oplog is replayed from the start.
+        if (snap && snap.format === STORE_FORMAT && snap.oplogBytes <= oplog.size()) {
+          state = snap.state;
+          from = snap.oplogBytes;
+        }
+      }
+      const scan = await oplog.scan(from, (txn) => {
+        for (const op of txn.ops) applyOp(state, op);
+      });
+      if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
+      const epochs = readJson<LocalEpochs>(path.join(dir, FILES.epochs)) ?? emptyEpochs();
+      const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
+      r.snapshotBytes = from;
+      r.oplogEnd = scan.end;
+      return r;
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
+  }
+
+  /** The own (actual) epoch row. */
+  ownRow(): Record<string, number> {
+    return this.state.row;
+  }
+
+  nameOf(oid: string): string {
+    return lookup(this.state.replicas, oid)?.name ?? (oid === this.oid ? this.name : oid);
+  }
+
+  oidOf(name: string): string | undefined {
+    if (name.startsWith('oid:')) return name.slice(4);
+    for (const [oid, r] of Object.entries(this.state.replicas)) if (r.name === name) return oid;
+    return undefined;
+  }
+
+  /** Records local changes as one transaction: stamps origin, oplog IDs and dependencies, then applies. */
+  record(bodies: readonly OpBody[]): Op[] {
+    this.assertWritable();
+    const deps: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.state.row)) if (k !== this.oid && v > 0) deps[k] = v;
+    let id = this.state.row[this.oid] ?? 0;
+    const at = new Date().toISOString();
+    const ops: Op[] = bodies.map((b) => ({ ...b, origin: this.oid, id: ++id, at, ...(Object.keys(deps).length ? { deps } : {}) }) as Op);
+    this.appendApplied(ops);
+    return ops;
+  }
+
+  /** Appends entries received from siblings (already checked to be next in line) as one transaction. */
+  appendApplied(ops: readonly Op[]): void {
+    this.assertWritable();
+    if (ops.length === 0) return;
+    this.oplogEnd = this.oplog.append(ops);
+    for (const op of ops) applyOp(this.state, op);
+  }
+
+  saveEpochs(): void {
+    this.assertWritable();
+    writeJsonAtomic(path.join(this.dir, FILES.epochs), this.epochs);
+  }
+
+  saveIdentity(): void {
+    this.assertWritable();
+    writeJsonAtomic(path.join(this.dir, FILES.identity), this.identity);
+  }
+
+  /** Streams every oplog entry in local order (the order they were applied here: causal). */
+  async forEachOp(fn: (op: Op) => void): Promise<void> {
+    await this.oplog.scan(0, (txn) => {
+      for (const op of txn.ops) fn(op);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.lock && this.oplogEnd - this.snapshotBytes >= SNAPSHOT_EVERY_BYTES) this.writeSnapshot();
+    } finally {
+      this.lock?.release();
+    }
+  }
+
+  writeSnapshot(): void {
+    const snap: Snapshot = { format: STORE_FORMAT, oplogBytes: this.oplogEnd, state: this.state };
+    writeJsonAtomic(path.join(this.dir, FILES.snapshot), snap);
+    this.snapshotBytes = this.oplogEnd;
+  }
+
+  private assertWritable(): void {
+    if (!this.lock || this.closed) throw new Error(`replica ${this.name} is not open for writing`);
+  }
+}
+
+function parseSnapshot(text: string): Snapshot | undefined {
+  try {
+    return parseNullProto<Snapshot>(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs fn with the replica open under its lock and always closes it. */
+export async function withReplica<T>(dir: string, opts: OpenOptions, fn: (r: Replica) => Promise<T> | T): Promise<T> {
+  const r = await Replica.open(dir, opts);
+  try {
+    return await fn(r);
+  } finally {
+    r.close();
+  }
+}

@@ -1,0 +1,193 @@
+import { createHash } from 'crypto';
+import { EMPTY_BLOB } from './blobStore';
+import type { MasteredKind, Op } from './ops';
+
+/**
+ * The replicated objects of one VOB, derived from the oplog by applying entries in order.
+ * Dictionaries have no prototype: names and paths come from packets, and "__proto__" or
+ * "constructor" must be plain keys.
+ */
+export interface ReplicaObject {
+  name: string;
+  host: string;
+  /** A replica object is mastered by the replica itself once created. */
+  master: string;
+}
+
+export interface TypeObject {
+  master: string;
+}
+
+export interface VersionState {
+  blob: string;
+  size: number;
+  origin: string;
+  at: string;
+  comment?: string;
+}
+
+export interface BranchState {
+  /** Explicit branch mastership (chmaster PATH@@/BRANCH); otherwise the branch type's master. */
+  master?: string;
+  /** Version of the parent branch this branch sprouted from. */
+  from?: number;
+  /** Index = version number; /main/0 and BRANCH/0 are the empty version. */
+  versions: VersionState[];
+}
+
+export interface ElementState {
+  branches: Record<string, BranchState>;
+  /** Label type name -> version it is attached to. */
+  labels: Record<string, { branch: string; n: number }>;
+}
+
+export interface VobState {
+  familyOid: string;
+  replicas: Record<string, ReplicaObject>;
+  brtypes: Record<string, TypeObject>;
+  lbtypes: Record<string, TypeObject>;
+  elements: Record<string, ElementState>;
+  /** Own epoch row (actual): oplog entries applied per originating replica. */
+  row: Record<string, number>;
+}
+
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+export function emptyState(): VobState {
+  return { familyOid: '', replicas: dict(), brtypes: dict(), lbtypes: dict(), elements: dict(), row: dict() };
+}
+
+/** JSON.parse that gives every object a null prototype (see VobState). */
+export function parseNullProto<T>(text: string): T {
+  return JSON.parse(text, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.assign(Object.create(null) as object, v) : v,
+  ) as T;
+}
+
+function has<T>(d: Record<string, T>, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(d, k);
+}
+
+function emptyVersion(origin: string, at: string): VersionState {
+  return { blob: EMPTY_BLOB, size: 0, origin, at };
+}
+
+function ensureElement(state: VobState, path: string, origin: string, at: string): ElementState {
+  let el = has(state.elements, path) ? state.elements[path] : undefined;
+  if (!el) {
+    el = { branches: dict(), labels: dict() };
+    el.branches['/main'] = { versions: [emptyVersion(origin, at)] };
+    state.elements[path] = el;
+  }
+  return el;
+}
+
+function ensureBranch(el: ElementState, branch: string, origin: string, at: string, from?: number): BranchState {
+  let br = has(el.branches, branch) ? el.branches[branch] : undefined;
+  if (!br) {
+    br = { versions: [emptyVersion(origin, at)] };
+    if (from !== undefined) br.from = from;
+    el.branches[branch] = br;
+  }
+  return br;
+}
+
+/**
+ * Applies one entry. Importers call this only in causal order (see ops.ts), so each entry
+ * finds what it builds on; it still never throws on a missing object, creating it instead,
+ * so the result depends only on the set of entries applied.
+ */
+export function applyOp(state: VobState, op: Op): void {
+  switch (op.kind) {
+    case 'vob.create':
+      state.familyOid = op.familyOid;
+      state.replicas[op.replica] = { name: op.name, host: op.host, master: op.replica };
+      state.brtypes['main'] = { master: op.replica };
+      break;
+    case 'replica.create':
+      state.replicas[op.replica] = { name: op.name, host: op.host, master: op.replica };
+      break;
+    case 'brtype.create':
+      if (!has(state.brtypes, op.name)) state.brtypes[op.name] = { master: op.origin };
+      break;
+    case 'lbtype.create':
+      if (!has(state.lbtypes, op.name)) state.lbtypes[op.name] = { master: op.origin };
+      break;
+    case 'element.create':
+      ensureElement(state, op.path, op.origin, op.at);
+      break;
+    case 'branch.create':
+      ensureBranch(ensureElement(state, op.path, op.origin, op.at), op.branch, op.origin, op.at, op.from);
+      break;
+    case 'version.create': {
+      const br = ensureBranch(ensureElement(state, op.path, op.origin, op.at), op.branch, op.origin, op.at);
+      const v: VersionState = { blob: op.blob, size: op.size, origin: op.origin, at: op.at };
+      if (op.comment) v.comment = op.comment;
+      br.versions[op.n] = v;
+      break;
+    }
+    case 'label.set': {
+      const el = ensureElement(state, op.path, op.origin, op.at);
+      el.labels[op.lbtype] = { branch: op.branch, n: op.n };
+      break;
+    }
+    case 'master.change':
+      setMaster(state, op.object, op.name, op.to);
+      break;
+  }
+  const seen = state.row[op.origin] ?? 0;
+  if (op.id > seen) state.row[op.origin] = op.id;
+}
+
+function setMaster(state: VobState, object: MasteredKind, name: string, to: string): void {
+  if (object === 'brtype') (has(state.brtypes, name) ? state.brtypes[name] : (state.brtypes[name] = { master: to })).master = to;
+  else if (object === 'lbtype') (has(state.lbtypes, name) ? state.lbtypes[name] : (state.lbtypes[name] = { master: to })).master = to;
+  else if (object === 'replica') {
+    if (has(state.replicas, name)) state.replicas[name].master = to;
+  } else {
+    const at = name.indexOf('@@');
+    const path = name.slice(0, at);
+    const branch = name.slice(at + 2);
+    if (has(state.elements, path) && has(state.elements[path].branches, branch)) state.elements[path].branches[branch].master = to;
+  }
+}
+
+export function lookup<T>(d: Record<string, T>, k: string): T | undefined {
+  return has(d, k) ? d[k] : undefined;
+}
+
+/** Canonical JSON (sorted keys) of a value, for digests. */
+function canonical(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Hash of everything replicated: replica objects, types, elements, branches, versions'
+ * content and comments, labels, mastership. Local bookkeeping (epoch rows, incarnation,
+ * tags) is left out, so converged replicas print the same digest.
+ */
+export function digestState(state: VobState): string {
+  const h = createHash('sha256');
+  h.update(canonical({ family: state.familyOid, replicas: state.replicas, brtypes: state.brtypes, lbtypes: state.lbtypes }));
+  for (const p of Object.keys(state.elements).sort()) {
+    const el = state.elements[p];
+    const branches: Record<string, unknown> = {};
+    for (const [b, br] of Object.entries(el.branches)) {
+      branches[b] = { master: br.master, from: br.from, versions: br.versions.map((v) => (v ? [v.blob, v.size, v.comment ?? ''] : null)) };
+    }
+    h.update(`\n${JSON.stringify(p)}:${canonical({ branches, labels: el.labels })}`);
+  }
+  return h.digest('hex');
+}
