@@ -54,15 +54,18 @@ export function isolatedEnv(runDir, extra = {}) {
  * Starts code-server on 127.0.0.1 (no auth, no gallery, no telemetry) with fresh user data.
  * `env` is merged into the server's environment, which its extension hosts inherit.
  */
-export async function startCodeServer(runDir, { extensionsDir, env = {}, port, userSettings } = {}) {
+export async function startCodeServer(runDir, { extensionsDir, env = {}, port, userSettings, userDataDir } = {}) {
   if (!fs.existsSync(CODE_SERVER_ENTRY)) {
     throw new HarnessError(`code-server is not installed (${CODE_SERVER_ENTRY} missing): run node scripts/setup.mjs`);
   }
   port ??= await freePort();
-  const userData = path.join(runDir, 'user-data');
+  const userData = userDataDir || path.join(runDir, 'user-data');
   if (userSettings) {
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+    const file = path.join(userData, 'User', 'settings.json');
+    let current = {};
+    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* none yet, or hand-edited with comments */ }
+    fs.writeFileSync(file, JSON.stringify({ ...current, ...userSettings }, null, 2));
   }
   const logFile = path.join(runDir, 'server.log');
   const out = fs.createWriteStream(logFile);
