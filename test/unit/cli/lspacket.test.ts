@@ -28,7 +28,8 @@ describe('multitool lspacket', () => {
   async function lspacket(...argv: string[]): Promise<Result> {
     const out: string[] = [];
     const err: string[] = [];
-    const status = await runProgram('multitool', ['lspacket', ...argv], { home, cwd: work, env: {}, out: (l) => out.push(l), err: (l) => err.push(l) });
+    // The command hands out several lines per call (one block), as a process would print them.
+    const status = await runProgram('multitool', ['lspacket', ...argv], { home, cwd: work, env: {}, out: (l) => out.push(...l.split('\n')), err: (l) => err.push(l) });
     return { status, out, err };
   }
 
