@@ -66,9 +66,19 @@ export function packetFilesIn(dir: string): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     if (e.name.startsWith('.') || e.name.startsWith('sh_o_')) continue;
-    if (e.isFile() || e.isSymbolicLink()) out.push(path.join(dir, e.name));
+    const full = path.join(dir, e.name);
+    if (e.isFile() || (e.isSymbolicLink() && !linksToDirectory(full))) out.push(full);
   }
   return out.sort();
+}
+
+/** A dangling or looping link is kept, so lspacket reports it; a link to a directory is not a packet. */
+function linksToDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Incoming and outgoing directories of the host's default storage and return bays. */

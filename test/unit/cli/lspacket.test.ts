@@ -175,6 +175,7 @@ describe('multitool lspacket', () => {
     fs.symlinkSync(p, path.join(links, 'a-link'));
     fs.symlinkSync(path.join(work, 'nowhere'), path.join(links, 'b-dangling'));
     fs.symlinkSync(path.join(links, 'c-loop'), path.join(links, 'c-loop'));
+    fs.symlinkSync(work, path.join(links, 'd-dir'));
     const r = await lspacket(links);
     assert.strictEqual(r.status, 1);
     assert.strictEqual(r.out[0], `Packet is: ${path.join(links, 'a-link')}`);
