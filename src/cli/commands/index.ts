@@ -13,6 +13,8 @@ import { mkhost } from './mkhost';
 import { mklabel } from './mklabel';
 import { mklbtype } from './mklbtype';
 import { mkvob } from './mkvob';
+import { mkreplica } from './mkreplica';
+import { syncreplica } from './syncreplica';
 
 /**
  * The command-line contract of ../../../docs (DESIGN: "Command-line contract"): every program
@@ -35,6 +37,8 @@ const multitool: Record<string, CommandSpec> = {
   mklabel,
   mklbtype,
   mkvob,
+  mkreplica,
+  syncreplica,
 };
 
 export const PROGRAMS: Record<string, Program> = {

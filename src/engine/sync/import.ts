@@ -1,0 +1,342 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { MultiSiteError } from '../errors';
+import { configuredClasses, loadShippingConf, storageClassFor } from '../conf';
+import { openHost, type Host } from '../host/host';
+import { findReplicaByOid, type VobTagEntry } from '../host/registry';
+import { hostKeyLookup } from '../host/site';
+import { NotAPacketError, PacketError } from '../packet/errors';
+import { readPacketHeader } from '../packet/header';
+import { packetFilesIn } from '../packet/lspacket';
+import { quarantine } from '../packet/quarantine';
+import { readPacketEntries } from '../packet/reader';
+import type { HostKeyLookup, PacketHeader, PacketRecord, PacketTarget } from '../packet/types';
+import { BlobHashMismatchError } from '../store/errors';
+import { raiseRow, rowOf } from '../store/epochMatrix';
+import { BadRecordError, isValidOid, parseOpRecord, type Op } from '../store/ops';
+import { Replica } from '../store/replica';
+import type { EngineContext } from '../vob/access';
+import { IncarnationError, MissingPredecessorError, SelectorError } from './errors';
+import { formatRow, logHistory } from './history';
+import type { IncarnationNotice } from './units';
+
+export interface ImportRequest {
+  /** Packet files and directories of packets (absolute). */
+  sources: string[];
+  /** -receive: the incoming directories of the storage bays (of -sclass, else of every class). */
+  receive?: boolean;
+  sclass?: string;
+  /** -invob: apply only to this local VOB. */
+  tag?: string;
+  onEvent?(e: ImportEvent): void;
+}
+
+export type ImportEvent =
+  | { type: 'applied'; packet: string; tag: string; dir: string; ops: number }
+  | { type: 'already'; packet: string; tag: string; dir: string }
+  | { type: 'skipped'; packet: string; reason: string }
+  | { type: 'pending'; packet: string; tag: string; dir: string; error: MissingPredecessorError }
+  | { type: 'quarantined'; packet: string; reason: string; to: string }
+  | { type: 'failed'; packet: string; error: MultiSiteError }
+  | { type: 'removed'; packet: string };
+
+export interface ImportResult {
+  events: ImportEvent[];
+  /** False when a packet could not be applied (missing predecessors, damage, failures). */
+  ok: boolean;
+}
+
+interface Candidate {
+  file: string;
+  /** Came from a storage bay: removed once applied to every local target. */
+  fromBay: boolean;
+  explicit: boolean;
+}
+
+interface Job {
+  file: string;
+  header: PacketHeader;
+  target: PacketTarget;
+}
+
+type Outcome = 'applied' | 'already' | 'pending' | 'gone';
+
+/** Incoming directories the -receive form reads. */
+export function receiveDirs(home: string, sclass?: string): string[] {
+  const conf = loadShippingConf(home);
+  const classes = sclass !== undefined ? [storageClassFor(conf, sclass)] : configuredClasses(conf).map((c) => storageClassFor(conf, c));
+  const dirs = new Set<string>();
+  for (const c of classes) for (const b of c.storageBays) dirs.add(path.join(path.resolve(home, b), 'incoming'));
+  return [...dirs];
+}
+
+function gather(home: string, req: ImportRequest): Candidate[] {
+  const out = new Map<string, Candidate>();
+  const add = (file: string, c: Omit<Candidate, 'file'>): void => {
+    const key = path.resolve(file);
+    if (!out.has(key)) out.set(key, { file: key, ...c });
+  };
+  if (req.receive) {
+    for (const dir of receiveDirs(home, req.sclass)) {
+      if (!fs.existsSync(dir)) continue;
+      for (const f of packetFilesIn(dir)) add(f, { fromBay: true, explicit: false });
+    }
+  }
+  for (const s of req.sources) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(s);
+    } catch {
+      throw new SelectorError(`Cannot import "${s}": no such file or directory.`);
+    }
+    if (st.isDirectory()) for (const f of packetFilesIn(s)) add(f, { fromBay: false, explicit: false });
+    else add(s, { fromBay: false, explicit: true });
+  }
+  return [...out.values()];
+}
+
+/**
+ * syncreplica -import. Packets and fragments are applied in the order their contents require,
+ * whatever order they are given in, by passes that repeat while anything applies. Each packet
+ * is read completely (signature, checksum, content hashes) before its entries are applied in
+ * one oplog transaction; content is streamed into the blob store meanwhile, harmlessly if the
+ * packet then turns out bad. A packet whose predecessors are missing stays where it is.
+ */
+export async function importSync(ctx: EngineContext, req: ImportRequest): Promise<ImportResult> {
+  const host = openHost(ctx.home);
+  const keys = hostKeyLookup(host.site);
+  const events: ImportEvent[] = [];
+  const emit = (e: ImportEvent): void => {
+    events.push(e);
+    req.onEvent?.(e);
+  };
+  const candidates = gather(ctx.home, req);
+  const groups = new Map<string, { entry: VobTagEntry; jobs: Job[] }>();
+  const localTargets = new Map<string, number>();
+  const candidateOf = new Map<string, Candidate>();
+  for (const c of candidates) {
+    candidateOf.set(c.file, c);
+    let header: PacketHeader;
+    try {
+      header = await readPacketHeader(c.file);
+    } catch (e) {
+      if (e instanceof NotAPacketError) {
+        if (c.explicit) emit({ type: 'failed', packet: c.file, error: e });
+        else emit({ type: 'skipped', packet: c.file, reason: `${c.file} is not a sync. packet` });
+      } else if (e instanceof PacketError) {
+        await toQuarantine(ctx.home, c.file, e.message, emit);
+      } else if (e instanceof MultiSiteError) {
+        emit({ type: 'failed', packet: c.file, error: e });
+      } else throw e;
+      continue;
+    }
+    if (header.kind === 'creation') {
+      emit({ type: 'skipped', packet: c.file, reason: `${c.file} is a replica-creation packet; apply it with "multitool mkreplica -import"` });
+      continue;
+    }
+    const notHere: string[] = [];
+    let count = 0;
+    for (const t of header.targets) {
+      const entry = t.host === host.name ? findReplicaByOid(host.layout, t.oid) : undefined;
+      if (!entry || (req.tag !== undefined && entry.tag !== req.tag)) {
+        notHere.push(`"${t.name}" (host ${t.host || 'unknown'})`);
+        continue;
+      }
+      count++;
+      const g = groups.get(entry.dir) ?? { entry, jobs: [] };
+      g.jobs.push({ file: c.file, header, target: t });
+      groups.set(entry.dir, g);
+    }
+    localTargets.set(c.file, count);
+    if (count === 0) {
+      emit({ type: 'skipped', packet: c.file, reason: `packet ${c.file} is not for a replica on this host (${host.name}): its targets are ${notHere.join(', ')}` });
+    }
+  }
+
+  const done = new Map<string, number>();
+  const gone = new Set<string>();
+  let ok = !events.some((e) => e.type === 'failed' || e.type === 'quarantined');
+  for (const { entry, jobs } of groups.values()) {
+    const r = await Replica.open(entry.dir, { command: 'syncreplica -import', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs });
+    try {
+      let pending = jobs.sort(jobOrder);
+      const missing = new Map<string, MissingPredecessorError>();
+      for (let progress = true; progress && pending.length > 0; ) {
+        progress = false;
+        const next: Job[] = [];
+        for (const job of pending) {
+          if (gone.has(job.file)) continue;
+          const outcome = await applyPacket(ctx.home, host, keys, r, entry, job, emit, missing);
+          if (outcome === 'pending') next.push(job);
+          else {
+            progress = true;
+            if (outcome === 'gone') {
+              gone.add(job.file);
+              ok = false;
+            } else done.set(job.file, (done.get(job.file) ?? 0) + 1);
+          }
+        }
+        pending = next;
+      }
+      for (const job of pending) {
+        if (gone.has(job.file)) continue;
+        ok = false;
+        emit({ type: 'pending', packet: job.file, tag: entry.tag, dir: entry.dir, error: missing.get(job.file) as MissingPredecessorError });
+      }
+    } finally {
+      r.close();
+    }
+  }
+  for (const [file, n] of done) {
+    const c = candidateOf.get(file);
+    if (c?.fromBay && n === localTargets.get(file) && !gone.has(file)) {
+      fs.rmSync(file, { force: true });
+      emit({ type: 'removed', packet: file });
+    }
+  }
+  return { events, ok };
+}
+
+function jobOrder(a: Job, b: Job): number {
+  const ha = a.header;
+  const hb = b.header;
+  if (ha.origin.oid !== hb.origin.oid) return ha.origin.oid < hb.origin.oid ? -1 : 1;
+  if (ha.sequence !== hb.sequence) return ha.sequence - hb.sequence;
+  if (ha.fragment.index !== hb.fragment.index) return ha.fragment.index - hb.fragment.index;
+  return a.file < b.file ? -1 : 1;
+}
+
+async function toQuarantine(home: string, file: string, reason: string, emit: (e: ImportEvent) => void): Promise<void> {
+  if (!fs.existsSync(file)) return;
+  const q = await quarantine(file, reason, home);
+  emit({ type: 'quarantined', packet: file, reason, to: q.path });
+}
+
+function parseNotice(rec: PacketRecord): IncarnationNotice {
+  const n = rec as Record<string, unknown>;
+  const row = n.row;
+  if (typeof n.replica !== 'string' || !isValidOid(n.replica) || typeof n.incarnation !== 'number' || !Number.isSafeInteger(n.incarnation) || n.incarnation < 0 || typeof row !== 'object' || row === null) {
+    throw new BadRecordError('malformed incarnation notice');
+  }
+  const clean: Record<string, number> = {};
+  for (const [k, v] of Object.entries(row as Record<string, unknown>)) {
+    if (!isValidOid(k) || typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new BadRecordError('malformed incarnation notice row');
+    clean[k] = v;
+  }
+  return { kind: 'replica.incarnation', replica: n.replica, incarnation: n.incarnation, row: clean };
+}
+
+async function applyPacket(
+  home: string,
+  host: Host,
+  keys: HostKeyLookup,
+  r: Replica,
+  entry: VobTagEntry,
+  job: Job,
+  emit: (e: ImportEvent) => void,
+  missing: Map<string, MissingPredecessorError>,
+): Promise<Outcome> {
+  const { header, file, target } = job;
+  if (!fs.existsSync(file)) return 'gone';
+  if (header.familyOid !== r.identity.familyOid) {
+    await toQuarantine(home, file, `packet is for VOB family ${header.familyOid}, but replica "${r.name}" belongs to ${r.identity.familyOid}`, emit);
+    return 'gone';
+  }
+  if (target.incarnation < r.identity.incarnation) {
+    await toQuarantine(home, file, new IncarnationError(r.name, target.incarnation, r.identity.incarnation).message, emit);
+    return 'gone';
+  }
+  if (target.incarnation > r.identity.incarnation) {
+    emit({
+      type: 'failed',
+      packet: file,
+      error: new MultiSiteError(`Packet ${file} is for incarnation ${target.incarnation} of replica "${r.name}", which is at ${r.identity.incarnation}; this replica is older than its siblings think: run restorereplica.`),
+    });
+    return 'gone';
+  }
+  const own = r.ownRow();
+  // Cheap check from the header before reading the body.
+  for (const range of header.ranges) {
+    const have = own[range.oid] ?? 0;
+    if (range.firstOplogId > have + 1) {
+      missing.set(file, new MissingPredecessorError(file, range.firstOplogId - 1, have, r.nameOf(range.oid) === range.oid ? range.name : r.nameOf(range.oid)));
+      return 'pending';
+    }
+  }
+  const records: PacketRecord[] = [];
+  const batch = r.blobs.batch();
+  try {
+    for await (const e of readPacketEntries(file, keys)) {
+      if (e.type === 'record') records.push(e.record);
+      else if (!r.blobs.has(e.hash, e.size)) await batch.put(e.stream, { hash: e.hash, size: e.size });
+    }
+  } catch (e) {
+    await batch.abort();
+    if (e instanceof PacketError || e instanceof BlobHashMismatchError) {
+      await toQuarantine(home, file, e.message, emit);
+      return 'gone';
+    }
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw e;
+  }
+  let ops: Op[] = [];
+  const notices: IncarnationNotice[] = [];
+  try {
+    for (const rec of records) {
+      if (rec.kind === 'replica.incarnation') notices.push(parseNotice(rec));
+      else if (rec.origin !== undefined || rec.id !== undefined) ops.push(parseOpRecord(rec));
+      // Other record kinds are from a newer minor version: nothing here depends on them.
+    }
+  } catch (e) {
+    await batch.abort();
+    if (e instanceof BadRecordError) {
+      await toQuarantine(home, file, e.message, emit);
+      return 'gone';
+    }
+    throw e;
+  }
+  const row: Record<string, number> = { ...own };
+  const toApply: Op[] = [];
+  for (const op of ops) {
+    const have = row[op.origin] ?? 0;
+    if (op.id <= have) continue;
+    let need: MissingPredecessorError | undefined;
+    if (op.id > have + 1) need = new MissingPredecessorError(file, op.id - 1, have, r.nameOf(op.origin));
+    for (const [c, n] of Object.entries(op.deps ?? {})) {
+      if (!need && (row[c] ?? 0) < n) need = new MissingPredecessorError(file, n, row[c] ?? 0, r.nameOf(c));
+    }
+    if (need) {
+      await batch.abort();
+      missing.set(file, need);
+      return 'pending';
+    }
+    toApply.push(op);
+    row[op.origin] = op.id;
+  }
+  await batch.commit();
+  r.appendApplied(toApply);
+  for (const n of notices) {
+    if (n.replica === r.oid) continue;
+    if (n.incarnation > (r.epochs.incarnations[n.replica] ?? 0)) {
+      // The sibling was restored from backup: it has only what its row says; send it the rest.
+      r.epochs.incarnations[n.replica] = n.incarnation;
+      r.epochs.rows[n.replica] = { ...n.row };
+    }
+  }
+  raiseRow(rowOf(r.epochs, header.origin.oid), header.senderRow);
+  const rec = r.epochs.recovery;
+  if (rec && target.incarnation === rec.incarnation) {
+    rec.waitingFor = rec.waitingFor.filter((o) => o !== header.origin.oid);
+    if (rec.waitingFor.length === 0) delete r.epochs.recovery;
+  }
+  r.saveEpochs();
+  ops = [];
+  logHistory(home, `import sync from replica "${header.origin.name}" to replica "${r.name}" (${toApply.length} entries, packet ${file}) Row at import was: ${formatRow(own, (o) => r.nameOf(o))}`);
+  const hadOps = header.ranges.length > 0;
+  if (hadOps && toApply.length === 0) {
+    emit({ type: 'already', packet: file, tag: entry.tag, dir: entry.dir });
+    return 'already';
+  }
+  emit({ type: 'applied', packet: file, tag: entry.tag, dir: entry.dir, ops: toApply.length });
+  return 'applied';
+}

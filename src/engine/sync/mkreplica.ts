@@ -1,0 +1,221 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { randomUUID } from 'crypto';
+import { openHost } from '../host/host';
+import { defaultVobDir, findReplicaByOid, findVobTag, listVobTags, registerVobTag, vobTagProblem } from '../host/registry';
+import { VobTagExistsError } from '../host/errors';
+import { hostKeyLookup } from '../host/site';
+import { hostNameProblem } from '../host/host';
+import { readPacketHeader } from '../packet/header';
+import { readPacketEntries } from '../packet/reader';
+import type { PacketHeader, PacketRecord, WrittenPacket } from '../packet/types';
+import { fsyncDir } from '../store/durable';
+import type { LocalEpochs } from '../store/epochMatrix';
+import { isValidName, isValidOid, parseOpRecord, type Op } from '../store/ops';
+import { Replica, STORE_FORMAT } from '../store/replica';
+import { lookup } from '../store/vobState';
+import type { EngineContext } from '../vob/access';
+import { assertNotRecovering } from '../vob/mastership';
+import { EpochError, ReplicaExistsError, SelectorError } from './errors';
+import { outputPlace, packetTarget, writeFromReplica } from './export';
+import { logHistory } from './history';
+import { parseHostReplicaSelector } from './selector';
+import { collectUnits } from './units';
+
+/** First record of a creation packet: who the new replica is and the sender's matrix. */
+interface CreationRecord {
+  kind: 'replica.creation';
+  replica: string;
+  name: string;
+  host: string;
+  rows: Record<string, Record<string, number>>;
+  incarnations: Record<string, number>;
+}
+
+export interface MkreplicaExportRequest {
+  /** HOST:REPLICA@TAG */
+  target: string;
+  workdir: string;
+  out: string;
+  maxBytes?: number;
+  comment?: string;
+  onWarning?(text: string): void;
+}
+
+export interface MkreplicaExportResult {
+  replica: string;
+  replicaOid: string;
+  host: string;
+  packets: WrittenPacket[];
+}
+
+/**
+ * mkreplica -export: creates the new replica object at once (it survives a failed transfer, as
+ * in the original), then writes a creation packet with every oplog entry, all content and the
+ * sender's epoch matrix. The sender's estimate row for the new replica stays at zero.
+ */
+export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRequest): Promise<MkreplicaExportResult> {
+  const host = openHost(ctx.home);
+  const sel = parseHostReplicaSelector(req.target);
+  if (!isValidName(sel.name)) throw new SelectorError(`Invalid replica name "${sel.name}".`);
+  if (hostNameProblem(sel.host)) throw new SelectorError(`Invalid host name "${sel.host}".`);
+  fs.mkdirSync(req.workdir, { recursive: true });
+  const place = outputPlace(req.out, 1);
+  const entry = findVobTag(host.layout, sel.tag, host.name);
+  const r = await Replica.open(entry.dir, { command: 'mkreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs });
+  try {
+    if (r.oidOf(sel.name)) throw new ReplicaExistsError(sel.name);
+    assertNotRecovering(r);
+    const oid = randomUUID();
+    r.record([{ kind: 'replica.create', replica: oid, name: sel.name, host: sel.host }]);
+    r.epochs.rows[oid] = {};
+    r.saveEpochs();
+    const rows: Record<string, Record<string, number>> = { ...r.epochs.rows, [r.oid]: { ...r.ownRow() } };
+    delete rows[oid];
+    const creation: CreationRecord = { kind: 'replica.creation', replica: oid, name: sel.name, host: sel.host, rows, incarnations: { ...r.epochs.incarnations, [r.oid]: r.identity.incarnation } };
+    const collected = await collectUnits(r, {}, [creation as unknown as PacketRecord]);
+    const packets = await writeFromReplica(host, r, {
+      kind: 'creation',
+      place,
+      targets: [packetTarget(r, oid)],
+      units: collected.units,
+      maxBytes: req.maxBytes,
+      comment: req.comment,
+      onWarning: req.onWarning,
+    });
+    r.saveEpochs();
+    logHistory(ctx.home, `mkreplica export from replica "${r.name}" creating replica "${sel.name}" on host "${sel.host}" (${collected.ops} entries)`);
+    return { replica: sel.name, replicaOid: oid, host: sel.host, packets };
+  } finally {
+    r.close();
+  }
+}
+
+export interface MkreplicaImportRequest {
+  packets: string[];
+  workdir: string;
+  tag: string;
+  vobDir?: string;
+}
+
+export interface MkreplicaImportResult {
+  replica: string;
+  tag: string;
+  dir: string;
+  ops: number;
+}
+
+function parseCreation(rec: PacketRecord | undefined): CreationRecord {
+  const c = rec as Record<string, unknown> | undefined;
+  if (!c || c.kind !== 'replica.creation' || typeof c.replica !== 'string' || !isValidOid(c.replica) || typeof c.name !== 'string' || !isValidName(c.name)) {
+    throw new EpochError('The creation packet does not start with a replica-creation record.');
+  }
+  const rows: Record<string, Record<string, number>> = {};
+  for (const [k, v] of Object.entries((c.rows ?? {}) as Record<string, unknown>)) {
+    if (!isValidOid(k) || typeof v !== 'object' || v === null) continue;
+    rows[k] = {};
+    for (const [kk, vv] of Object.entries(v as Record<string, unknown>)) if (isValidOid(kk) && typeof vv === 'number' && Number.isSafeInteger(vv) && vv >= 0) rows[k][kk] = vv;
+  }
+  const incarnations: Record<string, number> = {};
+  for (const [k, v] of Object.entries((c.incarnations ?? {}) as Record<string, unknown>)) if (isValidOid(k) && typeof v === 'number' && Number.isSafeInteger(v)) incarnations[k] = v;
+  return { kind: 'replica.creation', replica: c.replica, name: c.name, host: String(c.host ?? ''), rows, incarnations };
+}
+
+/**
+ * mkreplica -import: builds the new replica from every fragment of a creation packet in a
+ * temporary directory (content streamed into its store, entries checked to be complete and in
+ * order) and only then moves it into place and registers the tag.
+ */
+export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRequest): Promise<MkreplicaImportResult> {
+  const host = openHost(ctx.home);
+  const problem = vobTagProblem(req.tag);
+  if (problem) throw new SelectorError(`Invalid VOB tag "${req.tag}": ${problem}.`);
+  if (listVobTags(host.layout).some((t) => t.tag === req.tag)) throw new VobTagExistsError(req.tag);
+  if (req.packets.length === 0) throw new SelectorError('Missing replica-creation packet.');
+  fs.mkdirSync(req.workdir, { recursive: true });
+  const headers: Array<{ file: string; header: PacketHeader }> = [];
+  for (const f of req.packets) {
+    const header = await readPacketHeader(f);
+    if (header.kind !== 'creation') throw new SelectorError(`Packet ${f} is not a replica-creation packet; apply it with "multitool syncreplica -import".`);
+    headers.push({ file: f, header });
+  }
+  const first = headers[0].header;
+  if (headers.some((h) => h.header.packetId !== first.packetId)) throw new SelectorError('The packets given belong to different replica-creation packets; give the fragments of one.');
+  headers.sort((a, b) => a.header.fragment.index - b.header.fragment.index);
+  const have = headers.map((h) => h.header.fragment.index);
+  const count = first.fragment.count;
+  if (new Set(have).size !== count || have.length !== count) {
+    throw new SelectorError(`Replica-creation packet ${first.packetId} is incomplete: have fragment(s) ${[...new Set(have)].join(', ')} of ${count}.`);
+  }
+  const target = first.targets[0];
+  if (!target) throw new SelectorError(`Packet ${headers[0].file} names no replica to create.`);
+  if (target.host !== host.name) throw new SelectorError(`Packet ${headers[0].file} creates replica "${target.name}" on host "${target.host}", not on this host ("${host.name}").`);
+  if (findReplicaByOid(host.layout, target.oid)) throw new ReplicaExistsError(target.name);
+  const dir = path.resolve(req.vobDir ?? defaultVobDir(host.layout, req.tag));
+  if (fs.existsSync(dir)) throw new SelectorError(`Storage directory ${dir} already exists; choose another with -vob.`);
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const tmp = `${dir}.new-${process.pid}-${Date.now().toString(36)}`;
+  const keys = hostKeyLookup(host.site);
+  let ops = 0;
+  try {
+    const epochs: LocalEpochs = { rows: {}, incarnations: {}, exportSyncs: [], sequence: 0 };
+    Replica.initialize(tmp, { format: STORE_FORMAT, familyOid: first.familyOid, oid: target.oid, name: target.name, host: host.name, tag: req.tag, incarnation: 0, createdAt: new Date().toISOString() }, epochs);
+    const r = await Replica.open(tmp, { command: 'mkreplica -import' });
+    try {
+      let creation: CreationRecord | undefined;
+      for (const { file } of headers) {
+        const records: PacketRecord[] = [];
+        const batch = r.blobs.batch();
+        try {
+          for await (const e of readPacketEntries(file, keys)) {
+            if (e.type === 'record') records.push(e.record);
+            else if (!r.blobs.has(e.hash, e.size)) await batch.put(e.stream, { hash: e.hash, size: e.size });
+          }
+        } catch (e) {
+          await batch.abort();
+          throw e;
+        }
+        await batch.commit();
+        const batchOps: Op[] = [];
+        const next: Record<string, number> = {};
+        for (const rec of records) {
+          if (rec.kind === 'replica.creation') {
+            creation = parseCreation(rec);
+            continue;
+          }
+          if (rec.origin === undefined && rec.id === undefined) continue;
+          const op = parseOpRecord(rec);
+          const expected = (next[op.origin] ?? r.ownRow()[op.origin] ?? 0) + 1;
+          if (op.id !== expected) throw new EpochError(`Replica-creation packet is not consecutive: entry ${op.id} from replica ${op.origin} follows ${expected - 1}.`);
+          next[op.origin] = op.id;
+          batchOps.push(op);
+        }
+        r.appendApplied(batchOps);
+        ops += batchOps.length;
+      }
+      if (!creation || creation.replica !== target.oid) throw new EpochError('The creation packet does not describe the replica it is addressed to.');
+      if (!lookup(r.state.replicas, target.oid)) throw new EpochError(`The creation packet's history does not create replica "${target.name}".`);
+      r.epochs.rows = creation.rows;
+      r.epochs.rows[first.origin.oid] = { ...first.senderRow };
+      delete r.epochs.rows[target.oid];
+      r.epochs.incarnations = creation.incarnations;
+      r.saveEpochs();
+      r.writeSnapshot();
+    } finally {
+      r.close();
+    }
+    fs.renameSync(tmp, dir);
+    fsyncDir(path.dirname(dir));
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  try {
+    await registerVobTag(host.layout, { tag: req.tag, dir, familyOid: first.familyOid, replicaOid: target.oid, replicaName: target.name });
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  logHistory(ctx.home, `mkreplica import of replica "${target.name}" as VOB "${req.tag}" (${ops} entries)`);
+  return { replica: target.name, tag: req.tag, dir, ops };
+}

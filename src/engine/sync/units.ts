@@ -1,0 +1,55 @@
+import type { PacketRecord, PacketUnit } from '../packet/types';
+import type { Replica } from '../store/replica';
+import type { Op } from '../store/ops';
+import { BlobMissingError } from '../store/errors';
+import { EMPTY_BLOB } from '../store/blobStore';
+
+/**
+ * A record that is not an oplog entry: the sender's incarnation and actual row, carried by
+ * every packet of a replica that has been restored, so siblings learn the new incarnation and
+ * roll their estimate back to what the replica really has (and resend the rest).
+ */
+export interface IncarnationNotice {
+  kind: 'replica.incarnation';
+  replica: string;
+  incarnation: number;
+  row: Record<string, number>;
+}
+
+export function incarnationNotice(r: Replica): IncarnationNotice {
+  return { kind: 'replica.incarnation', replica: r.oid, incarnation: r.identity.incarnation, row: { ...r.ownRow() } };
+}
+
+export interface CollectedUnits {
+  units: PacketUnit[];
+  ops: number;
+  blobs: number;
+}
+
+/**
+ * One unit per oplog entry the target(s) lack (id > from[origin]), in this replica's oplog
+ * order, which is causal; a version's content goes in the entry's own unit, streamed from the
+ * blob store when the packet is written.
+ */
+export async function collectUnits(r: Replica, from: Record<string, number>, leading: PacketRecord[] = []): Promise<CollectedUnits> {
+  const units: PacketUnit[] = leading.length ? [{ records: leading, blobs: [] }] : [];
+  let ops = 0;
+  let blobs = 0;
+  const missing: string[] = [];
+  await r.forEachOp((op: Op) => {
+    if (op.id <= (from[op.origin] ?? 0)) return;
+    ops++;
+    const unit: PacketUnit = { records: [op as unknown as PacketRecord], blobs: [] };
+    if (op.kind === 'version.create' && op.size > 0) {
+      const hash = op.blob;
+      if (!r.blobs.has(hash)) missing.push(hash);
+      unit.blobs.push({ hash, size: op.size, open: () => r.blobs.open(hash) });
+      blobs++;
+    } else if (op.kind === 'version.create' && op.blob !== EMPTY_BLOB) {
+      missing.push(op.blob);
+    }
+    units.push(unit);
+  });
+  if (missing.length) throw new BlobMissingError(missing[0], r.name);
+  return { units, ops, blobs };
+}
