@@ -32,3 +32,4 @@ export * from './load';
 export * from './rules';
 export * from './fileSystem';
 export * from './validator';
+export * from './siteHosts';

@@ -1,0 +1,53 @@
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
+import { validateShippingConf, type ConfDiagnostic, type Severity } from '../../engine/conf';
+import type { ConfDocument, ServiceContext } from '../document';
+
+export const DIAGNOSTIC_SOURCE = 'shipping.conf';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** The engine's findings for a document, with the user's settings applied. */
+export function confDiagnostics(doc: ConfDocument, ctx: ServiceContext): ConfDiagnostic[] {
+  return validateShippingConf(doc.parsed, {
+    fileSystemChecks: ctx.fs !== undefined,
+    fs: ctx.fs,
+    severities: ctx.settings.rules,
+    zeroMaxDataSize: ctx.settings.zeroMaxDataSize,
+  });
+}
+
+export function toLspDiagnostic(d: ConfDiagnostic, doc: ConfDocument, ctx: ServiceContext): Diagnostic {
+  const href = ctx.ruleHref(d.code);
+  const out: Diagnostic = {
+    range: d.range,
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: d.message,
+  };
+  if (href) out.codeDescription = { href };
+  if (d.code === 'duplicate-entry') out.tags = [DiagnosticTag.Unnecessary];
+  if (d.related) out.relatedInformation = d.related.map((r) => ({ location: { uri: doc.uri, range: r.range }, message: r.message }));
+  return out;
+}
+
+/** Diagnostics to publish: validation, capped at maxNumberOfProblems (errors first when capping). */
+export function computeDiagnostics(doc: ConfDocument, ctx: ServiceContext): Diagnostic[] {
+  let found = confDiagnostics(doc, ctx);
+  const max = ctx.settings.maxNumberOfProblems;
+  if (found.length > max) {
+    const rank: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+    found = found
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => rank[a.d.severity] - rank[b.d.severity] || a.i - b.i)
+      .slice(0, max)
+      .sort((a, b) => a.i - b.i)
+      .map((x) => x.d);
+  }
+  return found.map((d) => toLspDiagnostic(d, doc, ctx));
+}
