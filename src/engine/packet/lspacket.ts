@@ -33,7 +33,8 @@ export function formatPacket(file: string, h: PacketHeader, opts: FormatOptions)
   for (const t of h.targets) {
     const local = opts.isLocal?.(t);
     const where = local === undefined ? '' : local ? ' [ local to this network ]' : ' [ not local to this network ]';
-    lines.push(`  ${t.name}${where} tag: ${t.vobTag}`);
+    // The sender may not know a target's tag (it is the receiving host's business): say nothing then.
+    lines.push(`  ${t.name}${where}${t.vobTag ? ` tag: ${t.vobTag}` : ''}`);
   }
   if (opts.format === 'long') {
     lines.push('Originating replica is:', `  ${h.origin.name} (${h.origin.oid})`);

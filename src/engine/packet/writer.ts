@@ -80,6 +80,7 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
   const plans = planFragments(encoded, { maxBytes: opts.maxBytes, compress: opts.compress, headerBound });
   const names = opts.fileName !== undefined ? fragmentNames(opts.fileName, plans.length) : plans.map(() => generatedName(opts.kind, opts.header.origin.name, createdAt));
 
+  await sweepStaleTemps(opts.dir);
   const temps: string[] = [];
   const written: WrittenPacket[] = [];
   try {
@@ -310,6 +311,36 @@ async function publish(temp: string, dir: string, name: string, generated: boole
     }
   }
   throw new PacketWriteError(path.join(dir, name), 'no free packet name was found');
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Temporary files left by a writer that was killed: removed when their process is gone, so a
+ * crashed export leaves nothing behind once the next one runs. A live writer's files are kept.
+ */
+async function sweepStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    await fs.promises.rm(path.join(dir, name), { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {

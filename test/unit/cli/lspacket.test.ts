@@ -68,6 +68,12 @@ describe('multitool lspacket', () => {
     assert.deepStrictEqual(r.out.slice(5, 7), ['  sanfran_hub [ local to this network ] tag: /vobs/dev', '  bangalore [ not local to this network ] tag: /vobs/dev']);
   });
 
+  it('leaves the tag out for a target whose tag the sender did not know', async () => {
+    const header = writeOptions(work, keys).header;
+    const [p] = await packet(work, { fileName: 'u', header: { ...header, targets: [{ ...header.targets[0], vobTag: '' }] } });
+    assert.strictEqual((await lspacket(p)).out[5], '  sanfran_hub');
+  });
+
   it('prints a Replica Creation packet as such, and an empty comment with nothing after the colon', async () => {
     const header = { ...writeOptions(work, keys).header, comment: '' };
     const [p] = await packet(work, { kind: 'creation', fileName: 'c', header });

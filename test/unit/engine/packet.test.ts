@@ -181,6 +181,15 @@ describe('packet writer and reader', () => {
     assert.deepStrictEqual(fs.readdirSync(dir), []);
   });
 
+  it('removes temporary files of a writer that died, and keeps those of a live one', async () => {
+    const dead = `.sync_x_1.999999999.0badcafe.tmp`;
+    const live = `.sync_x_2.${process.ppid}.0badcafe.tmp`;
+    fs.writeFileSync(path.join(dir, dead), 'half');
+    fs.writeFileSync(path.join(dir, live), 'busy');
+    await writePacket(writeOptions(dir, keys, { fileName: 'p' }), makeUnits(1));
+    assert.deepStrictEqual(fs.readdirSync(dir).sort(), [live, 'p']);
+  });
+
   it('refuses content that does not match its hash or size', async () => {
     const b = memBlob(Buffer.from('hello'));
     const liar: BlobSource = { ...b, open: () => Readable.from([Buffer.from('jello')]) };
