@@ -2,6 +2,7 @@ import type { CommandSpec } from '../command';
 import { lspacket } from './lspacket';
 import { addpeer } from './addpeer';
 import { cat } from './cat';
+import { checkconf } from './checkconf';
 import { checkin } from './checkin';
 import { chmaster } from './chmaster';
 import { digest } from './digest';
@@ -13,6 +14,12 @@ import { mkhost } from './mkhost';
 import { mklabel } from './mklabel';
 import { mklbtype } from './mklbtype';
 import { mkvob } from './mkvob';
+import { lsvob } from './lsvob';
+import { lsreplica } from './lsreplica';
+import { lsepoch } from './lsepoch';
+import { chepoch } from './chepoch';
+import { recoverpacket } from './recoverpacket';
+import { restorereplica } from './restorereplica';
 import { mkreplica } from './mkreplica';
 import { syncreplica } from './syncreplica';
 
@@ -26,6 +33,7 @@ const multitool: Record<string, CommandSpec> = {
   lspacket,
   addpeer,
   cat,
+  checkconf,
   checkin,
   chmaster,
   digest,
@@ -37,6 +45,12 @@ const multitool: Record<string, CommandSpec> = {
   mklabel,
   mklbtype,
   mkvob,
+  lsvob,
+  lsreplica,
+  lsepoch,
+  chepoch,
+  recoverpacket,
+  restorereplica,
   mkreplica,
   syncreplica,
 };

@@ -33,3 +33,4 @@ export * from './rules';
 export * from './fileSystem';
 export * from './validator';
 export * from './siteHosts';
+export * from './fixes';

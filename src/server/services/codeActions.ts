@@ -1,5 +1,5 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
-import { suppressFileEdit, suppressLineEdit, type ConfDiagnostic, type ConfEdit } from '../../engine/conf';
+import { fixAllEdits, suppressFileEdit, suppressLineEdit, type ConfEdit } from '../../engine/conf';
 import type { ConfDocument, ServiceContext } from '../document';
 import { confDiagnostics, toLspDiagnostic } from './diagnostics';
 
@@ -72,28 +72,4 @@ export function computeCodeActions(doc: ConfDocument, req: CodeActionRequest, ct
     if (fixable.count > 0) actions.push({ title: 'Fix all shipping.conf problems', kind: FIX_ALL_KIND, edit: workspaceEdit(doc.uri, fixable.edits) });
   }
   return actions;
-}
-
-function before(a: ConfEdit['range']['end'], b: ConfEdit['range']['start']): boolean {
-  return a.line < b.line || (a.line === b.line && a.character <= b.character);
-}
-
-/**
- * The preferred text fixes of all diagnostics that do not overlap one another (first wins, in
- * line order), so applying them at once is safe. Folder creation is never part of fix-all:
- * it changes the disk, not the file, and should be asked for one bay at a time.
- */
-export function fixAllEdits(diags: readonly ConfDiagnostic[]): { edits: ConfEdit[]; count: number } {
-  const chosen: ConfEdit[] = [];
-  let count = 0;
-  for (const d of diags) {
-    const fix = d.fixes?.find((f) => f.preferred && f.edits.length > 0 && !f.mkdirs?.length);
-    if (!fix) continue;
-    const overlaps = fix.edits.some((e) => chosen.some((c) => !(before(e.range.end, c.range.start) && !sameRange(e.range, c.range)) && !(before(c.range.end, e.range.start) && !sameRange(e.range, c.range))));
-    if (overlaps) continue;
-    chosen.push(...fix.edits);
-    count++;
-  }
-  chosen.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  return { edits: chosen, count };
 }
