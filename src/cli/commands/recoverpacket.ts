@@ -1,0 +1,34 @@
+import type { CommandSpec } from '../command';
+import { UsageError } from '../../engine/errors';
+import { recoverpacket as recover } from '../../engine/sync/epochs';
+import { engineContext } from './engineContext';
+
+const usage = 'recoverpacket [-since DATE-TIME] REPLICA@TAG...';
+
+/** Accepts ISO 8601 and the forms Date understands; "dd-Mon-yyyy.hh:mm:ss" as the original prints. */
+export function parseSince(text: string): Date {
+  const orig = /^(\d{1,2})-([A-Za-z]{3})-(\d{2,4})(?:\.(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
+  const d = orig
+    ? new Date(`${orig[2]} ${orig[1]} ${orig[3].length === 2 ? `20${orig[3]}` : orig[3]} ${orig[4] ?? '00'}:${orig[5] ?? '00'}:${orig[6] ?? '00'}`)
+    : new Date(text);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`Invalid date-time "${text}": use e.g. 2026-11-21T14:30:00Z or 21-Nov-2026.14:30.`, usage);
+  return d;
+}
+
+export const recoverpacket: CommandSpec = {
+  name: 'recoverpacket',
+  usage,
+  options: [
+    { name: 'since', kind: 'value' },
+    { name: 'c', kind: 'value' },
+  ],
+  async run(ctx, args) {
+    if (args.operands.length === 0) throw new UsageError('Missing replica (REPLICA@VOB-TAG).', usage);
+    const since = args.values.has('since') ? parseSince(args.values.get('since') as string) : undefined;
+    const results = await recover(engineContext(ctx), { replicas: args.operands, since });
+    for (const r of results) {
+      for (const c of r.changes) ctx.out(`Entry for ${c.origin} changed from: ${c.from} to ${c.to}`);
+      ctx.out(`Row for replica "${r.replica}" reset${r.since ? ` to the export of ${r.since}` : ' to the start'}: the next export to it resends the changes after that.`);
+    }
+  },
+};
