@@ -1,0 +1,111 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { rng, tempDir } from './packetFixtures';
+import { TAG, child, digestOf, ensureCli, makeSite, packetsIn, restore, type Site } from './faultsSupport';
+
+/**
+ * Crash safety with real processes: syncreplica -import and -export are SIGKILLed at random
+ * points, then run again; the replicas must converge (equal digest). Two imports at once must
+ * not corrupt the replica. The seed is printed; FAULT_SEED=<n> replays a run.
+ */
+const TRIALS = Number(process.env.FAULT_TRIALS ?? 6);
+
+describe('faults: killed and concurrent syncreplica processes', function () {
+  this.timeout(300_000);
+  const seed = Number(process.env.FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  let root: string;
+  let site: Site;
+  let wantDigest: string;
+  let packets: string;
+  let importMs: number;
+  let exportMs: number;
+
+  before(async () => {
+    ensureCli();
+    console.log(`      faults: seed ${seed} (replay with FAULT_SEED=${seed})`);
+    root = tempDir('msfault-');
+    site = await makeSite(root, { seed, files: 30, rounds: 3, maxBytes: 400_000 });
+    wantDigest = await digestOf(site.a, root);
+    // One reference export and import, uninterrupted, to learn how long each takes.
+    packets = path.join(root, 'packets');
+    fs.mkdirSync(packets);
+    const ex = await child(site.a, ['syncreplica', '-export', '-maxsize', '1m', '-out', packets, `sanfran@${TAG}`]);
+    assert.strictEqual(ex.status, 0, ex.err);
+    exportMs = ex.ms;
+    const saved = path.join(root, 'saved-packets');
+    fs.cpSync(packets, saved, { recursive: true });
+    const im = await child(site.b, ['syncreplica', '-import', packets]);
+    assert.strictEqual(im.status, 0, im.err);
+    importMs = im.ms;
+    assert.strictEqual(await digestOf(site.b, root), wantDigest, 'an uninterrupted export and import converge');
+    fs.rmSync(packets, { recursive: true });
+    packets = saved;
+    assert.ok(packetsIn(packets).length > 3, 'the export is split into several packets');
+  });
+
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  function fresh(name: string): string {
+    const d = path.join(root, name);
+    fs.rmSync(d, { recursive: true, force: true });
+    fs.cpSync(packets, d, { recursive: true });
+    return d;
+  }
+
+  it('an import killed at any point and run again converges', async () => {
+    const next = rng(seed ^ 0x1111);
+    let killed = 0;
+    for (let t = 0; t < TRIALS; t++) {
+      restore(site.savedB, site.b);
+      const dir = fresh(`import-${t}`);
+      const at = Math.floor(next() * importMs);
+      const context = `seed ${seed}, trial ${t}, kill after ${at} ms of ${Math.round(importMs)}`;
+      const first = await child(site.b, ['syncreplica', '-import', dir], at);
+      if (first.signal === 'SIGKILL') killed++;
+      if (process.env.FAULT_DEBUG) console.log(`import trial ${t} at ${at}/${Math.round(importMs)}: ${first.signal ?? first.status} ${(await digestOf(site.b, root)).slice(0, 12)} want ${wantDigest.slice(0, 12)}`);
+      const again = await child(site.b, ['syncreplica', '-import', dir]);
+      assert.strictEqual(again.status, 0, `${context}: re-run failed: ${again.err}`);
+      assert.strictEqual(await digestOf(site.b, root), wantDigest, `${context}: replicas differ`);
+      assert.ok(!fs.existsSync(path.join(site.b, 'shipping', 'quarantine')) || fs.readdirSync(path.join(site.b, 'shipping', 'quarantine')).length === 0, `${context}: a good packet was quarantined`);
+    }
+    assert.ok(killed > TRIALS / 2, `only ${killed} of ${TRIALS} imports were killed before finishing (seed ${seed})`);
+  });
+
+  it('an export killed at any point and run again delivers everything', async () => {
+    const next = rng(seed ^ 0x2222);
+    let killed = 0;
+    for (let t = 0; t < TRIALS; t++) {
+      restore(site.savedA, site.a);
+      restore(site.savedB, site.b);
+      const dir = path.join(root, `export-${t}`);
+      fs.mkdirSync(dir);
+      const at = Math.floor(next() * exportMs);
+      const context = `seed ${seed}, trial ${t}, kill after ${at} ms of ${Math.round(exportMs)}`;
+      const first = await child(site.a, ['syncreplica', '-export', '-maxsize', '1m', '-out', dir, `sanfran@${TAG}`], at);
+      if (first.signal === 'SIGKILL') killed++;
+      if (process.env.FAULT_DEBUG) console.log(`export trial ${t} at ${at}/${Math.round(exportMs)}: ${first.signal ?? first.status} ${fs.readdirSync(dir).join(' ')}`);
+      const again = await child(site.a, ['syncreplica', '-export', '-maxsize', '1m', '-out', dir, `sanfran@${TAG}`]);
+      assert.strictEqual(again.status, 0, `${context}: re-run failed: ${again.err}`);
+      assert.deepStrictEqual(fs.readdirSync(dir).filter((n) => n.startsWith('.')), [], `${context}: temporary files left behind`);
+      const im = await child(site.b, ['syncreplica', '-import', dir]);
+      assert.strictEqual(im.status, 0, `${context}: import failed: ${im.err}`);
+      assert.strictEqual(await digestOf(site.b, root), wantDigest, `${context}: replicas differ`);
+    }
+    assert.ok(killed > TRIALS / 2, `only ${killed} of ${TRIALS} exports were killed before finishing (seed ${seed})`);
+  });
+
+  it('two imports of the same packets at once leave a correct replica', async () => {
+    for (let t = 0; t < 2; t++) {
+      restore(site.savedB, site.b);
+      const dir = fresh(`concurrent-${t}`);
+      const [one, two] = await Promise.all([child(site.b, ['syncreplica', '-import', dir]), child(site.b, ['syncreplica', '-import', dir])]);
+      const context = `trial ${t}: ${one.status}/${two.status}\n${one.err}\n${two.err}`;
+      assert.ok(one.status === 0 || two.status === 0, `${context}: neither import succeeded`);
+      assert.strictEqual(await digestOf(site.b, root), wantDigest, `${context}: replicas differ`);
+      const again = await child(site.b, ['syncreplica', '-import', dir]);
+      assert.strictEqual(again.status, 0, `${context}: a third import failed: ${again.err}`);
+      assert.strictEqual(await digestOf(site.b, root), wantDigest, `${context}: replicas differ after a third import`);
+    }
+  });
+});
