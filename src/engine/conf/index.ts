@@ -34,3 +34,4 @@ export * from './fileSystem';
 export * from './validator';
 export * from './siteHosts';
 export * from './fixes';
+export * from './ruleDocs';
