@@ -605,6 +605,9 @@ function checkPorts(ctx: Ctx): void {
   let maxSeen: ConfEntry | undefined;
   for (const e of ctx.parsed.entries) {
     const name = e.spec?.name;
+    // Two entries on one line (reported as extra-argument) still count as both being set.
+    if (e.args.some((a) => a.text === 'CLEARCASE_MIN_PORT')) minSeen ??= e;
+    if (e.args.some((a) => a.text === 'CLEARCASE_MAX_PORT')) maxSeen ??= e;
     if (name !== 'CLEARCASE_MIN_PORT' && name !== 'CLEARCASE_MAX_PORT') continue;
     if (name === 'CLEARCASE_MIN_PORT') minSeen ??= e;
     else maxSeen ??= e;
