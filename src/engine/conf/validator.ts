@@ -112,7 +112,7 @@ const MAIL = /^[^@\s"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\
 const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 // Typographic dashes (U+2010..U+2015, minus sign U+2212) and C0/C1 control characters.
-const TYPO_DASH = /[\u2010-\u2015\u2212]/g;
+const TYPO_DASH = /[\u2010-\u2015\u2212]/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Why a host name or address is unusable, or undefined when it is fine. */
@@ -246,6 +246,15 @@ function unknownKeyword(ctx: Ctx, e: ConfEntry): void {
     report(ctx, 'unknown-keyword', range, `Line starts with the path ${shown(word)} instead of a keyword: an entry must fit on one line; join it to the entry it belongs to.`, { fixes });
     return;
   }
+  const glued = /^([A-Z_-]+)[\u2010-\u2015\u2212](.+)$/.exec(word);
+  if (glued && keywordSpec(glued[1])) {
+    // "EXPIRATION–default" as typeset in the manual: keyword and class joined by a dash.
+    const fixedText = `${glued[1]} -${glued[2]}`;
+    report(ctx, 'unknown-keyword', range, `Unknown keyword ${shown(word)}: the keyword and the next word are joined by a typographic dash; write ${shown(fixedText)}.`, {
+      fixes: [{ title: `Change to ${fixedText}`, preferred: true, edits: [replaceEdit(e.keyword, fixedText)] }],
+    });
+    return;
+  }
   const near = CONTROL.test(word) ? undefined : nearestKeyword(word);
   if (near) {
     report(ctx, 'unknown-keyword', range, `Unknown keyword ${shown(word)}: did you mean ${near}?`, {
@@ -362,15 +371,13 @@ function checkProgram(ctx: Ctx, kw: string, t: ConfToken): void {
 
 function checkClassName(ctx: Ctx, t: ConfToken): void {
   if (TYPO_DASH.test(t.text)) {
-    TYPO_DASH.lastIndex = 0;
-    const fixed = t.text.replace(TYPO_DASH, '-');
+    const fixed = t.text.replace(new RegExp(TYPO_DASH.source, 'g'), '-');
     report(ctx, 'class-name-invalid', tokenRange(t), `Storage class ${shown(t.text)} contains a typographic dash, which makes it another class: write ${shown(fixed)}.`, {
       fixes: [{ title: `Change to ${fixed}`, preferred: true, edits: [replaceEdit(t, fixed)] }],
     });
   } else if (CONTROL.test(t.text)) {
     report(ctx, 'class-name-invalid', tokenRange(t), `Storage class ${shown(t.text)} contains control characters: use letters, digits, -, _ and . only.`);
   }
-  TYPO_DASH.lastIndex = 0;
 }
 
 function checkBay(ctx: Ctx, kw: string, cls: string, t: ConfToken): void {
@@ -498,7 +505,7 @@ function checkClasses(ctx: Ctx): void {
       });
       continue;
     }
-    if (u.keyword !== 'STORAGE-BAY' && u.token.text !== DEFAULT_CLASS && !storageClasses.has(u.token.text)) {
+    if (u.keyword !== 'STORAGE-BAY' && u.token.text !== DEFAULT_CLASS && !storageClasses.has(u.token.text) && !TYPO_DASH.test(u.token.text)) {
       const variants = [...(spellings.get(lower) as Set<string>)].some((v) => storageClasses.has(v));
       if (!variants) {
         report(ctx, 'class-without-bay', tokenRange(u.token), `${u.keyword} for class ${shown(u.token.text)} has no effect: the class has no STORAGE-BAY; add one or correct the class name.`);
