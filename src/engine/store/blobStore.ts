@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createHash } from 'crypto';
-import type { Readable } from 'stream';
-import { ensureDirDurable, fsyncDir, tmpName } from './durable';
+import { createHash, randomUUID } from 'crypto';
+import { Readable } from 'stream';
+import { ensureDirDurable, fsyncDir, tmpName, writeFileAtomic } from './durable';
 import { BlobHashMismatchError } from './errors';
 
 export const EMPTY_BLOB = createHash('sha256').digest('hex');
@@ -12,21 +12,67 @@ export interface BlobRef {
   size: number;
 }
 
+interface PackEntry {
+  pack: string;
+  offset: number;
+  size: number;
+}
+
 /**
- * Content-addressed version store: one file per distinct content, named by its sha256, so
- * equal content is stored once and a blob written by an import that later fails is harmless.
- * Content only ever moves as streams.
+ * Content-addressed version store: content is named by its sha256, so equal content is
+ * stored once and content written by an import that later fails is harmless. A command that
+ * brings in many versions (an import, an fsimport) writes them as one pack file, streamed,
+ * with an index beside it: two fsyncs per command instead of one per version, and no
+ * directory of tens of thousands of files. A command bringing in a few versions stores them
+ * as loose files. The index file is written only after its pack is durable, so a pack without
+ * an index is an interrupted write and is ignored.
  */
 export class BlobStore {
+  private index: Map<string, PackEntry> | undefined;
+
   constructor(readonly dir: string) {}
 
-  pathOf(hash: string): string {
+  get packDir(): string {
+    return path.join(this.dir, 'packs');
+  }
+
+  loosePath(hash: string): string {
     return path.join(this.dir, hash.slice(0, 2), hash.slice(2));
   }
 
-  has(hash: string, size?: number): boolean {
+  private packs(): Map<string, PackEntry> {
+    if (this.index) return this.index;
+    const index = new Map<string, PackEntry>();
+    let names: string[] = [];
     try {
-      const st = fs.statSync(this.pathOf(hash));
+      names = fs.readdirSync(this.packDir).filter((n) => n.endsWith('.idx')).sort();
+    } catch {
+      names = [];
+    }
+    for (const n of names) {
+      const pack = path.join(this.packDir, n.replace(/\.idx$/, '.pack'));
+      const text = fs.readFileSync(path.join(this.packDir, n), 'latin1');
+      for (const line of text.split('\n')) {
+        if (line.length < 68) continue;
+        const [hash, off, size] = line.split(' ');
+        if (!index.has(hash)) index.set(hash, { pack, offset: Number(off), size: Number(size) });
+      }
+    }
+    this.index = index;
+    return index;
+  }
+
+  /** Registers a pack just made durable (its index is on disk). */
+  addPack(pack: string, entries: ReadonlyArray<{ hash: string; offset: number; size: number }>): void {
+    const index = this.packs();
+    for (const e of entries) if (!index.has(e.hash)) index.set(e.hash, { pack, offset: e.offset, size: e.size });
+  }
+
+  has(hash: string, size?: number): boolean {
+    const p = this.packs().get(hash);
+    if (p) return size === undefined || p.size === size;
+    try {
+      const st = fs.statSync(this.loosePath(hash));
       return size === undefined || st.size === size;
     } catch {
       return false;
@@ -34,111 +80,155 @@ export class BlobStore {
   }
 
   open(hash: string): Readable {
-    if (hash === EMPTY_BLOB && !this.has(hash)) return fs.createReadStream('/dev/null');
-    return fs.createReadStream(this.pathOf(hash));
+    const p = this.packs().get(hash);
+    if (p) return p.size === 0 ? Readable.from([]) : fs.createReadStream(p.pack, { start: p.offset, end: p.offset + p.size - 1, highWaterMark: 256 * 1024 });
+    if (hash === EMPTY_BLOB && !this.has(hash)) return Readable.from([]);
+    return fs.createReadStream(this.loosePath(hash), { highWaterMark: 256 * 1024 });
   }
 
-  /** Starts a group of writes made durable together by commit(): one round of fsyncs per command, not per file. */
+  /** Starts a group of writes made durable together by commit(). */
   batch(): BlobBatch {
     return new BlobBatch(this);
   }
 }
 
-interface Staged {
-  tmp: string;
-  hash: string;
-}
+const SMALL_FILE = 1024 * 1024;
 
-const FSYNC_PARALLEL = 32;
+/** Batches with fewer entries than this are stored as loose files. */
+const LOOSE_BELOW = 16;
 
 export class BlobBatch {
-  private staged = new Map<string, Staged>();
-  private readonly tmpDir: string;
+  private fd: number | undefined;
+  private tmpPack = '';
+  private end = 0;
+  private entries = new Map<string, { offset: number; size: number }>();
 
-  constructor(private readonly store: BlobStore) {
-    this.tmpDir = path.join(store.dir, 'tmp');
+  constructor(private readonly store: BlobStore) {}
+
+  get pending(): number {
+    return this.entries.size;
   }
 
-  /** Streams content into the store; returns its hash and size. `expect` is checked when given. */
-  async put(source: AsyncIterable<Buffer | string> | Readable, expect?: BlobRef): Promise<BlobRef> {
-    fs.mkdirSync(this.tmpDir, { recursive: true });
-    const tmp = tmpName(path.join(this.tmpDir, 'blob'));
-    const hasher = createHash('sha256');
-    let size = 0;
-    const fh = await fs.promises.open(tmp, 'w');
-    try {
-      for await (const chunk of source as AsyncIterable<Buffer | string>) {
-        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        hasher.update(buf);
-        size += buf.length;
-        await fh.write(buf);
-      }
-    } catch (e) {
-      await fh.close();
-      await fs.promises.rm(tmp, { force: true });
-      throw e;
+  private open(): number {
+    if (this.fd === undefined) {
+      fs.mkdirSync(this.store.packDir, { recursive: true });
+      this.tmpPack = tmpName(path.join(this.store.packDir, 'pack'));
+      this.fd = fs.openSync(this.tmpPack, 'w+');
+      this.end = 0;
     }
-    await fh.close();
+    return this.fd;
+  }
+
+  /** Streams content into the batch; returns its hash and size. `expect` is checked when given. */
+  async put(source: AsyncIterable<Buffer | string> | Readable, expect?: BlobRef): Promise<BlobRef> {
+    const fd = this.open();
+    const start = this.end;
+    const hasher = createHash('sha256');
+    let pos = start;
+    let pendingBufs: Buffer[] = [];
+    let pendingLen = 0;
+    const flush = (): void => {
+      if (!pendingLen) return;
+      const buf = pendingBufs.length === 1 ? pendingBufs[0] : Buffer.concat(pendingBufs, pendingLen);
+      let off = 0;
+      while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off, pos + off);
+      pos += buf.length;
+      pendingBufs = [];
+      pendingLen = 0;
+    };
+    for await (const chunk of source as AsyncIterable<Buffer | string>) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      hasher.update(buf);
+      pendingBufs.push(buf);
+      pendingLen += buf.length;
+      if (pendingLen >= 1024 * 1024) flush();
+    }
+    flush();
+    const size = pos - start;
     const hash = hasher.digest('hex');
     if (expect && (expect.hash !== hash || expect.size !== size)) {
-      await fs.promises.rm(tmp, { force: true });
+      fs.ftruncateSync(fd, start);
       throw new BlobHashMismatchError(expect.hash, hash);
     }
-    if (this.staged.has(hash) || this.store.has(hash, size)) {
-      await fs.promises.rm(tmp, { force: true });
+    if (this.entries.has(hash) || this.store.has(hash, size)) {
+      fs.ftruncateSync(fd, start);
     } else {
-      this.staged.set(hash, { tmp, hash });
+      this.entries.set(hash, { offset: start, size });
+      this.end = pos;
     }
     return { hash, size };
   }
 
+  /** A file's content; small files are read whole (at most 1 MB) so unchanged content costs no write. */
   async putFile(file: string): Promise<BlobRef> {
-    return this.put(fs.createReadStream(file, { highWaterMark: 256 * 1024 }));
-  }
-
-  get pending(): number {
-    return this.staged.size;
-  }
-
-  /** fsync every staged file, rename into place, fsync the directories: afterwards the content survives a crash. */
-  async commit(): Promise<void> {
-    const items = [...this.staged.values()];
-    this.staged.clear();
-    await inParallel(items, FSYNC_PARALLEL, async (it) => {
-      const fh = await fs.promises.open(it.tmp, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    });
-    const dirs = new Set<string>();
-    for (const it of items) {
-      const target = this.store.pathOf(it.hash);
-      const dir = path.dirname(target);
-      if (!dirs.has(dir)) {
-        ensureDirDurable(dir);
-        dirs.add(dir);
-      }
-      await fs.promises.rename(it.tmp, target);
+    const st = await fs.promises.stat(file);
+    if (st.size > SMALL_FILE) return this.put(fs.createReadStream(file, { highWaterMark: 256 * 1024 }));
+    const data = await fs.promises.readFile(file);
+    const hash = createHash('sha256').update(data).digest('hex');
+    if (!this.entries.has(hash) && !this.store.has(hash, data.length)) {
+      const fd = this.open();
+      let off = 0;
+      while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, this.end + off);
+      this.entries.set(hash, { offset: this.end, size: data.length });
+      this.end += data.length;
     }
-    await inParallel([...dirs], FSYNC_PARALLEL, async (d) => fsyncDir(d));
+    return { hash, size: data.length };
+  }
+
+  /** Makes everything put so far durable: afterwards the content survives a crash. */
+  async commit(): Promise<void> {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    const entries = [...this.entries].map(([hash, e]) => ({ hash, ...e }));
+    this.entries.clear();
+    try {
+      if (entries.length === 0) return;
+      if (entries.length < LOOSE_BELOW) {
+        for (const e of entries) this.writeLoose(fd, e);
+        return;
+      }
+      fs.fsyncSync(fd);
+      const id = randomUUID();
+      const pack = path.join(this.store.packDir, `pack-${id}.pack`);
+      fs.renameSync(this.tmpPack, pack);
+      this.tmpPack = '';
+      fsyncDir(this.store.packDir);
+      writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), entries.map((e) => `${e.hash} ${e.offset} ${e.size}\n`).join(''));
+      this.store.addPack(pack, entries);
+    } finally {
+      fs.closeSync(fd);
+      if (this.tmpPack) fs.rmSync(this.tmpPack, { force: true });
+      this.tmpPack = '';
+    }
+  }
+
+  private writeLoose(fd: number, e: { hash: string; offset: number; size: number }): void {
+    const target = this.store.loosePath(e.hash);
+    ensureDirDurable(path.dirname(target));
+    const tmp = tmpName(target);
+    const out = fs.openSync(tmp, 'w');
+    try {
+      const buf = Buffer.allocUnsafe(Math.min(e.size, 1024 * 1024) || 1);
+      for (let done = 0; done < e.size; ) {
+        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, e.size - done), e.offset + done);
+        if (n <= 0) throw new Error(`short read from ${this.tmpPack}`);
+        fs.writeSync(out, buf, 0, n);
+        done += n;
+      }
+      fs.fsyncSync(out);
+    } finally {
+      fs.closeSync(out);
+    }
+    fs.renameSync(tmp, target);
+    fsyncDir(path.dirname(target));
   }
 
   async abort(): Promise<void> {
-    const items = [...this.staged.values()];
-    this.staged.clear();
-    await Promise.all(items.map((it) => fs.promises.rm(it.tmp, { force: true })));
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+    this.entries.clear();
+    if (this.tmpPack) fs.rmSync(this.tmpPack, { force: true });
+    this.tmpPack = '';
   }
-}
-
-async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++];
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
