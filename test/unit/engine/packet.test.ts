@@ -190,6 +190,13 @@ describe('packet writer and reader', () => {
     assert.deepStrictEqual(fs.readdirSync(dir).sort(), [live, 'p']);
   });
 
+  it('reports content that cannot be opened, even when it failed before its turn came', async () => {
+    const missing: BlobSource = { hash: 'b'.repeat(64), size: 10, open: () => fs.createReadStream(path.join(dir, 'no-such-blob')) };
+    const units = [...makeUnits(2, { blobBytes: 200_000 }), { records: [{ kind: 'checkin', origin: 'oid-boston', id: 9 }], blobs: [missing] }, ...makeUnits(2)];
+    await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: 'p' }), units), /ENOENT/);
+    assert.deepStrictEqual(fs.readdirSync(dir), []);
+  });
+
   it('refuses content that does not match its hash or size', async () => {
     const b = memBlob(Buffer.from('hello'));
     const liar: BlobSource = { ...b, open: () => Readable.from([Buffer.from('jello')]) };
