@@ -1,0 +1,238 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { randomUUID } from 'crypto';
+import { Readable } from 'stream';
+import { BlobStore, EMPTY_BLOB } from '../../../../src/engine/store/blobStore';
+import { BlobHashMismatchError, ReplicaFormatError, ReplicaLockedError } from '../../../../src/engine/store/errors';
+import { acquireLock } from '../../../../src/engine/store/lock';
+import { Replica, STORE_FORMAT } from '../../../../src/engine/store/replica';
+import { digestState } from '../../../../src/engine/store/vobState';
+import { parseOpRecord, BadRecordError } from '../../../../src/engine/store/ops';
+
+function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+async function readAll(s: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of s) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
+function newReplica(dir: string): { oid: string } {
+  const oid = randomUUID();
+  Replica.initialize(dir, { format: STORE_FORMAT, familyOid: randomUUID(), oid, name: 'boston_hub', host: 'boston', tag: '/vobs/dev', incarnation: 0, createdAt: new Date().toISOString() });
+  return { oid };
+}
+
+describe('replica storage', () => {
+  let root: string;
+  beforeEach(() => {
+    root = tempDir('msstore-');
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('derives the own epoch row and the objects from the oplog when reopened', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    let r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+    r.record([{ kind: 'element.create', path: 'src/a.c' }, { kind: 'brtype.create', name: 'dev' }]);
+    const before = digestState(r.state);
+    r.close();
+    r = await Replica.open(dir, { command: 'test' });
+    assert.deepStrictEqual({ ...r.ownRow() }, { [oid]: 3 });
+    assert.ok(r.state.elements['src/a.c']);
+    assert.strictEqual(digestState(r.state), before);
+    r.close();
+  });
+
+  it('cuts a torn last oplog transaction off on open and keeps every complete one', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    let r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+    r.record([{ kind: 'element.create', path: 'a' }]);
+    r.close();
+    const oplog = path.join(dir, 'oplog');
+    const good = fs.statSync(oplog).size;
+    // What a kill -9 in the middle of an append leaves: part of a line, no newline.
+    fs.appendFileSync(oplog, '1234abcd {"ops":[{"kind":"element.create","path":"b","ori');
+    r = await Replica.open(dir, { command: 'test' });
+    assert.strictEqual(fs.statSync(oplog).size, good);
+    assert.deepStrictEqual(Object.keys(r.state.elements), ['a']);
+    r.record([{ kind: 'element.create', path: 'c' }]);
+    r.close();
+    r = await Replica.open(dir, { command: 'test' });
+    assert.deepStrictEqual(Object.keys(r.state.elements).sort(), ['a', 'c']);
+    assert.strictEqual(r.ownRow()[oid], 3);
+    r.close();
+  });
+
+  it('refuses to open an oplog damaged in the middle rather than lose the entries after it', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    const r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+    r.record([{ kind: 'element.create', path: 'a' }]);
+    r.record([{ kind: 'element.create', path: 'b' }]);
+    r.close();
+    const oplog = path.join(dir, 'oplog');
+    const buf = fs.readFileSync(oplog);
+    const second = buf.indexOf('\n') + 20;
+    buf[second] = buf[second] === 0x41 ? 0x42 : 0x41;
+    fs.writeFileSync(oplog, buf);
+    await assert.rejects(Replica.open(dir, { command: 'test' }), ReplicaFormatError);
+  });
+
+  it('rebuilds derived state from the oplog when the snapshot is unreadable', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    let r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+    for (let i = 0; i < 50; i++) r.record([{ kind: 'element.create', path: `f${i}` }]);
+    r.writeSnapshot();
+    r.record([{ kind: 'element.create', path: 'after-snapshot' }]);
+    const want = digestState(r.state);
+    r.close();
+    r = await Replica.open(dir, { command: 'test' });
+    assert.strictEqual(digestState(r.state), want, 'snapshot + oplog tail');
+    r.close();
+    fs.writeFileSync(path.join(dir, 'state.json'), '{"format":1,"oplogBytes":');
+    r = await Replica.open(dir, { command: 'test' });
+    assert.strictEqual(digestState(r.state), want, 'oplog alone');
+    r.close();
+  });
+
+  it('keeps "__proto__" and "constructor" as plain element names', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    const r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+    r.record([{ kind: 'element.create', path: '__proto__' }, { kind: 'element.create', path: 'constructor' }]);
+    assert.deepStrictEqual(Object.keys(r.state.elements).sort(), ['__proto__', 'constructor']);
+    assert.strictEqual(({} as Record<string, unknown>).polluted, undefined);
+    r.close();
+  });
+});
+
+describe('replica lock', () => {
+  let root: string;
+  beforeEach(() => {
+    root = tempDir('mslock-');
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('makes a second command wait with a message until the first releases', async () => {
+    const file = path.join(root, 'replica.lock');
+    const first = await acquireLock(file, 'boston_hub@/vobs/dev', { command: 'syncreplica -import' });
+    const messages: string[] = [];
+    const second = acquireLock(file, 'boston_hub@/vobs/dev', { command: 'checkin', onWait: (m) => messages.push(m), timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.strictEqual(messages.length, 1);
+    assert.match(messages[0], /Replica "boston_hub@\/vobs\/dev" is locked by process \d+ .*syncreplica -import.*waiting up to 5 s/);
+    first.release();
+    (await second).release();
+    assert.ok(!fs.existsSync(file));
+  });
+
+  it('gives up after the timeout with an error naming the holder', async () => {
+    const file = path.join(root, 'replica.lock');
+    const first = await acquireLock(file, 'r@/v', { command: 'mkreplica -export' });
+    await assert.rejects(acquireLock(file, 'r@/v', { command: 'checkin', timeoutMs: 200 }), (e: unknown) => {
+      assert.ok(e instanceof ReplicaLockedError);
+      assert.match((e as Error).message, /Replica "r@\/v" is locked by process \d+ on .* \(mkreplica -export, since .*\); gave up after 0 s/);
+      return true;
+    });
+    first.release();
+  });
+
+  it('breaks a lock left by a process that no longer exists', async () => {
+    const file = path.join(root, 'replica.lock');
+    // A pid far above pid_max is never a live process.
+    fs.writeFileSync(file, JSON.stringify({ pid: 99999999, host: os.hostname(), command: 'killed', since: 'then', token: 'x' }));
+    const held = await acquireLock(file, 'r@/v', { command: 'checkin', timeoutMs: 2000 });
+    assert.strictEqual(JSON.parse(fs.readFileSync(file, 'utf8')).pid, process.pid);
+    held.release();
+  });
+});
+
+describe('content store', () => {
+  let root: string;
+  beforeEach(() => {
+    root = tempDir('msblob-');
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('stores equal content once and reads it back after reopening', async () => {
+    const store = new BlobStore(root);
+    const b = store.batch();
+    const a1 = await b.put(Readable.from([Buffer.from('hello '), Buffer.from('world')]));
+    const a2 = await b.put(Readable.from([Buffer.from('hello world')]));
+    assert.strictEqual(a1.hash, a2.hash);
+    assert.strictEqual(b.pending, 1);
+    await b.commit();
+    const again = new BlobStore(root);
+    assert.ok(again.has(a1.hash, 11));
+    assert.strictEqual(await readAll(again.open(a1.hash)), 'hello world');
+    assert.strictEqual(await readAll(again.open(EMPTY_BLOB)), '');
+  });
+
+  it('writes a many-version batch as one pack with an index, and a small batch as loose files', async () => {
+    const store = new BlobStore(root);
+    const big = store.batch();
+    for (let i = 0; i < 40; i++) await big.put(Readable.from([Buffer.from(`version ${i}`)]));
+    await big.commit();
+    const small = store.batch();
+    const one = await small.put(Readable.from([Buffer.from('just one')]));
+    await small.commit();
+    const packs = fs.readdirSync(path.join(root, 'packs')).sort();
+    assert.strictEqual(packs.filter((p) => p.endsWith('.pack')).length, 1);
+    assert.strictEqual(packs.filter((p) => p.endsWith('.idx')).length, 1);
+    assert.ok(fs.existsSync(store.loosePath(one.hash)));
+    const fresh = new BlobStore(root);
+    for (let i = 0; i < 40; i += 13) {
+      const h = (await fresh.batch().put(Readable.from([Buffer.from(`version ${i}`)]))).hash;
+      assert.strictEqual(await readAll(fresh.open(h)), `version ${i}`);
+    }
+  });
+
+  it('refuses content that does not hash to the name it arrives under and keeps nothing of it', async () => {
+    const store = new BlobStore(root);
+    const b = store.batch();
+    await assert.rejects(b.put(Readable.from([Buffer.from('evil')]), { hash: 'a'.repeat(64), size: 4 }), BlobHashMismatchError);
+    assert.strictEqual(b.pending, 0);
+    await b.commit();
+    assert.ok(!store.has('a'.repeat(64)));
+  });
+
+  it('leaves no trace of an aborted batch', async () => {
+    const store = new BlobStore(root);
+    const b = store.batch();
+    const r = await b.put(Readable.from([Buffer.from('never committed')]));
+    await b.abort();
+    assert.ok(!store.has(r.hash));
+    assert.deepStrictEqual(fs.readdirSync(path.join(root, 'packs')), []);
+  });
+});
+
+describe('oplog records from packets', () => {
+  const origin = randomUUID();
+  it('refuses element paths that leave the VOB', () => {
+    for (const bad of ['../etc/passwd', '/etc/passwd', 'a/../../b', 'a//b', 'C:/x', 'a\\b', 'a/./b', 'x@@/main/1']) {
+      assert.throws(() => parseOpRecord({ kind: 'element.create', origin, id: 1, at: 'now', path: bad }), BadRecordError, bad);
+    }
+  });
+  it('refuses unknown kinds and malformed fields', () => {
+    assert.throws(() => parseOpRecord({ kind: 'rm.rf', origin, id: 1, at: 'now' }), BadRecordError);
+    assert.throws(() => parseOpRecord({ kind: 'element.create', origin: 'not-an-oid', id: 1, at: 'now', path: 'a' }), BadRecordError);
+    assert.throws(() => parseOpRecord({ kind: 'element.create', origin, id: -1, at: 'now', path: 'a' }), BadRecordError);
+    assert.throws(() => parseOpRecord({ kind: 'version.create', origin, id: 1, at: 'now', path: 'a', branch: '/main/../x', n: 1, blob: 'a'.repeat(64), size: 1 }), BadRecordError);
+  });
+  it('keeps only the known fields of a valid record', () => {
+    const op = parseOpRecord({ kind: 'element.create', origin, id: 2, at: 'now', path: 'src/a.c', extra: 'dropped' });
+    assert.deepStrictEqual(op, { kind: 'element.create', origin, id: 2, at: 'now', path: 'src/a.c' });
+  });
+});
