@@ -266,9 +266,12 @@ export function synopsis(spec: KeywordSpec): string {
  * close enough to be a plausible typo; used by the unknown-keyword message and quick fix.
  */
 export function nearestKeyword(typed: string): string | undefined {
+  if (typed.length > 28) return undefined; // 8+ edits from the longest keyword
   const upper = typed.toUpperCase().replace(/_/g, '-');
   let best: string | undefined;
-  let bestDistance = Infinity;
+  // No keyword is longer than 20 characters, so no plausible typo is more than 7 edits away:
+  // starting with that cap keeps long junk words (binary files) from costing a full comparison.
+  let bestDistance = 8;
   for (const k of KEYWORDS) {
     const d = editDistance(upper, k.name.replace(/_/g, '-'), bestDistance);
     if (d < bestDistance) {

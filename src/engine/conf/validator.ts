@@ -654,7 +654,7 @@ function checkPorts(ctx: Ctx): void {
 /** The rule code nearest to a misspelt one, when plausible. */
 export function nearestRuleCode(typed: string): RuleCode | undefined {
   let best: RuleCode | undefined;
-  let bestD = Infinity;
+  let bestD = 8; // beyond any plausible typo of a code (see nearestKeyword)
   for (const c of RULE_CODES) {
     const d = editDistance(typed.toLowerCase(), c, bestD);
     if (d < bestD) {
