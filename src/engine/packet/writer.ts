@@ -5,10 +5,10 @@ import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import * as zlib from 'zlib';
 import { PacketWriteError } from './errors';
-import { FRAME_END, SHA256_HEX, bodyOffset, encodeBlobFrameHead, encodePrefix, encodeRecordFrame } from './format';
+import { END_FRAME_BYTES, FRAME_END, SHA256_HEX, bodyOffset, encodeBlobFrameHead, encodePrefix, encodeRecordFrame } from './format';
 import { checkFileName, fragmentNames, generatedName } from './names';
 import { signHeader } from './sign';
-import { encodeUnit, planFragments, type EncodedUnit, type FragmentPlan } from './split';
+import { encodeUnit, physicalBound, planFragments, type EncodedUnit, type FragmentPlan } from './split';
 import {
   PACKET_MAJOR_VERSION,
   PACKET_MINOR_VERSION,
@@ -83,6 +83,12 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
     }
     return n;
   };
+  if (opts.maxBytes !== undefined) {
+    const least = physicalBound(END_FRAME_BYTES, headerBound(new Set()), opts.compress);
+    if (opts.maxBytes < least) {
+      throw new PacketWriteError(path.join(opts.dir, opts.fileName ?? ''), `the maximum size of ${opts.maxBytes} bytes is smaller than the packet's own header and signature (${least} bytes); use a larger -maxsize`);
+    }
+  }
   const plans = planFragments(encoded, { maxBytes: opts.maxBytes, compress: opts.compress, headerBound });
   const names = opts.fileName !== undefined ? fragmentNames(opts.fileName, plans.length) : plans.map(() => generatedName(opts.kind, opts.header.origin.name, createdAt));
 

@@ -146,6 +146,11 @@ describe('packet writer and reader', () => {
     assert.deepStrictEqual((await readBack(written[1].path)).blobs.get(huge.hash)?.length, 50_000);
   });
 
+  it('refuses a maximum size too small for the header itself', async () => {
+    await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: 'p', maxBytes: 300 }), makeUnits(2)), /the maximum size of 300 bytes is smaller than the packet's own header and signature \(\d+ bytes\); use a larger -maxsize/);
+    assert.deepStrictEqual(fs.readdirSync(dir), []);
+  });
+
   it('writes one packet with an empty body when there is nothing to send', async () => {
     const [w] = await writePacket(writeOptions(dir, keys, { fileName: 'empty' }), []);
     assert.deepStrictEqual(w.header.ranges, []);
