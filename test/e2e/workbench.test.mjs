@@ -103,4 +103,24 @@ describe('the MultiSite workbench in a browser', function () {
     assert.notStrictEqual(colours.comment, colours.plain, JSON.stringify(colours));
     await page.screenshot({ path: path.join(SHOTS, 'shipping-conf.png') });
   });
+
+  it('replaces the welcome text with the host once multisite.hosts names a host home', async () => {
+    const home = path.join(runDir, 'hosts', 'boston');
+    fs.mkdirSync(path.join(home, 'config'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'config', 'site.ini'), '[host]\nname = boston\naddress = 127.0.0.1\nport = 7101\n');
+    // machine-scoped setting, written to the user settings file; a reloaded window reads it
+    const settings = path.join(runDir, 'user-data', 'User', 'settings.json');
+    fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(fs.readFileSync(settings, 'utf8')), 'multisite.hosts': [home] }, null, 2));
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench .part.activitybar', { timeout: 90_000 });
+    const container = page.locator('.part.sidebar .composite.title h2', { hasText: /MultiSite/i });
+    if (!(await container.isVisible())) await page.locator('.part.activitybar a.action-label[aria-label^="MultiSite"]').click();
+    const row = page.locator('.part.sidebar .monaco-list[aria-label="Replicas"] .monaco-list-row', { hasText: 'boston' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /127\.0\.0\.1:7101/);
+    // multisite.hasHost is now true: no view shows the no-host welcome any more
+    await page.waitForFunction(() => ![...document.querySelectorAll('.part.sidebar .welcome-view-content')]
+      .some((e) => e.offsetParent !== null && /No MultiSite host is configured/.test(e.textContent ?? '')));
+    await page.screenshot({ path: path.join(SHOTS, 'multisite-host.png') });
+  });
 });

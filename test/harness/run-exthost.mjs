@@ -3,7 +3,7 @@
 // loaded as the extension under development. The headless browser only boots the workbench:
 // code-server starts an extension host when a workbench window connects; the tests run there.
 //
-// usage: node test/harness/run-exthost.mjs --tests out/test/exthost [--workspace DIR]
+// usage: node test/harness/run-exthost.mjs --tests out/test/exthost [--ext DIR] [--workspace DIR]
 //          [--summary FILE] [--timeout 240] [--env K=V ...]
 // exit:  0 all tests passed, 1 tests failed (reported by the extension host), 2 harness error
 //
@@ -24,7 +24,7 @@ const NOISE = /^(Resolv|Creating a socket|Updating additional|\[Service Worker\]
  * 2 for a harness failure (with `error`); summary is the counting reporter's {passed, failed, ...}
  * when the suite got that far.
  */
-export async function runExthost({ tests, workspace, env = {}, timeoutSec = 240, log = console.log, echo = true, userSettings }) {
+export async function runExthost({ tests, ext = ROOT, workspace, env = {}, timeoutSec = 240, log = console.log, echo = true, userSettings }) {
   const t0 = Date.now();
   const say = (...m) => log(`[exthost +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...m);
   const runDir = makeRunDir('ms-eh-');
@@ -59,7 +59,7 @@ export async function runExthost({ tests, workspace, env = {}, timeoutSec = 240,
       });
     });
     say('opening workbench');
-    await page.goto(workbenchUrl(cs.port, { folder: ws, devExt: ROOT, tests: path.resolve(tests) }));
+    await page.goto(workbenchUrl(cs.port, { folder: ws, devExt: ext, tests: path.resolve(tests) }));
     const code = await done;
     say(`extension host reported exit code ${code}`);
     return { code: code === 0 ? 0 : 1, summary, lines };
@@ -77,13 +77,14 @@ export async function runExthost({ tests, workspace, env = {}, timeoutSec = 240,
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values: a } = parseArgs({ options: {
     tests: { type: 'string', default: path.join(ROOT, 'out/test/exthost') },
+    ext: { type: 'string', default: ROOT },
     workspace: { type: 'string' },
     summary: { type: 'string' },
     timeout: { type: 'string', default: '240' },
     env: { type: 'string', multiple: true, default: [] },
   } });
   const env = Object.fromEntries(a.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  const r = await runExthost({ tests: a.tests, workspace: a.workspace, env, timeoutSec: Number(a.timeout) });
+  const r = await runExthost({ tests: a.tests, ext: path.resolve(a.ext), workspace: a.workspace, env, timeoutSec: Number(a.timeout) });
   if (a.summary) fs.writeFileSync(a.summary, JSON.stringify({ ...(r.summary ?? {}), code: r.code, error: r.error }));
   process.exit(r.code);
 }

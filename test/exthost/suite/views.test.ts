@@ -2,7 +2,6 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { HostNode } from '../../../src/extension/view/treeNodes/hostNode';
 import type { TreeNode } from '../../../src/extension/view/treeNodes/treeNode';
 import { api, makeHostHome, setHosts } from './helpers';
 
@@ -27,13 +26,29 @@ describe('the MultiSite views', () => {
     }
   });
 
-  it('have no host when the setting is empty and MULTISITE_HOME is no host home', async () => {
+  it('have no host, and stay empty for the welcome view, when the setting is empty and MULTISITE_HOME is no host home', async () => {
     const a = await api();
     await setHosts(a, undefined);
     assert.deepStrictEqual(a.hosts.configuredHomes(), [path.resolve(process.env.MULTISITE_HOME ?? '')]);
     assert.strictEqual(a.hosts.hasHost, false);
-    const [node] = (await a.replicas.getChildren()) as HostNode[];
-    assert.strictEqual(node.getTreeItem().contextValue, 'host:missing');
+    assert.deepStrictEqual(await a.replicas.getChildren(), []);
+    assert.deepStrictEqual(await a.bays.getChildren(), []);
+  });
+
+  it('use MULTISITE_HOME when the setting is empty and it is a host home', async () => {
+    const a = await api();
+    const envHome = process.env.MULTISITE_HOME ?? '';
+    fs.mkdirSync(path.join(envHome, 'config'), { recursive: true });
+    fs.writeFileSync(path.join(envHome, 'config', 'site.ini'), '[host]\nname = envhost\n');
+    try {
+      await vscode.commands.executeCommand('multisite.refresh');
+      assert.strictEqual(a.hosts.hasHost, true);
+      assert.deepStrictEqual(labels(await a.replicas.getChildren()), ['envhost']);
+    } finally {
+      fs.rmSync(envHome, { recursive: true, force: true });
+      await vscode.commands.executeCommand('multisite.refresh');
+    }
+    assert.strictEqual(a.hosts.hasHost, false);
   });
 
   it('show a host of multisite.hosts by the name in its site.ini, and set multisite.hasHost', async () => {
@@ -62,6 +77,7 @@ describe('the MultiSite views', () => {
     assert.strictEqual(a.hosts.hasHost, true);
     await setHosts(a, [plain]);
     assert.strictEqual(a.hosts.hasHost, false);
+    assert.deepStrictEqual(await a.replicas.getChildren(), []);
   });
 
   it('show the storage classes and bays of a host from its shipping.conf', async () => {
@@ -76,6 +92,6 @@ describe('the MultiSite views', () => {
     assert.strictEqual(nightly.getTreeItem().description, 'expires after 3 d');
     const bays = await a.bays.getChildren(nightly);
     assert.deepStrictEqual(bays.map((b) => [b.getTreeItem().label, b.getTreeItem().description]),
-      [['/srv/ms/nightly', 'storage bay'], ['/srv/ms/nightly_rtn', 'return bay']]);
+      [['nightly', 'storage bay /srv/ms'], ['nightly_rtn', 'return bay /srv/ms']]);
   });
 });
