@@ -55,13 +55,15 @@ export function encodeBlobFrameHead(hash: string, size: number): Buffer {
 }
 
 /**
- * Largest gzip output for `n` input bytes with Node's default deflate settings (windowBits 15,
- * memLevel 8): zlib's deflateBound for those settings (stored blocks when data does not
- * compress) plus the 18-byte gzip wrapper, with a small margin. Planning fragments against
- * this bound keeps every compressed physical packet within -maxsize whatever the data.
+ * Largest -compress output for `n` input bytes. The body is gzip members of GZIP_MEMBER_BYTES
+ * input each (compress.ts); zlib's deflateBound for Node's default settings (windowBits 15,
+ * memLevel 8) is m + m/4096 + m/16384 + m/2^25 + 7 per member (stored blocks when data does not
+ * compress), plus an 18-byte gzip wrapper each; rounding and a margin on top. Planning fragments
+ * against this keeps every compressed physical packet within -maxsize whatever the data.
  */
-export function gzipBound(n: number): number {
-  return n + Math.floor(n / 4096) + Math.floor(n / 16384) + Math.floor(n / 33554432) + 7 + 18 + 64;
+export function gzipBound(n: number, memberBytes = 1024 * 1024): number {
+  const members = Math.max(1, Math.ceil(n / memberBytes));
+  return n + Math.ceil(n / 4096) + Math.ceil(n / 16384) + Math.ceil(n / 33554432) + members * (7 + 18 + 3) + 64;
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;

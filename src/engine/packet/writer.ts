@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
-import * as zlib from 'zlib';
+import { ParallelGzip } from './compress';
 import { PacketWriteError } from './errors';
 import { END_FRAME_BYTES, FRAME_END, SHA256_HEX, bodyOffset, encodeBlobFrameHead, encodePrefix, encodeRecordFrame } from './format';
 import { checkFileName, fragmentNames, generatedName } from './names';
@@ -33,12 +33,6 @@ import {
 const WIDE = Number.MAX_SAFE_INTEGER;
 const WIDE_HASH = 'f'.repeat(64);
 const FLUSH_BYTES = 1024 * 1024;
-/**
- * -compress trades CPU for transport size. Level 1 (deflate's fast matcher) compresses text two
- * to three times faster than the default level 6 for output a few percent larger; packets are
- * transient, so export speed wins. The size bound in format.ts holds for every level.
- */
-const GZIP_LEVEL = zlib.constants.Z_BEST_SPEED;
 
 export async function writePacket(opts: PacketWriteOptions, units: readonly PacketUnit[]): Promise<WrittenPacket[]> {
   if (opts.fileName !== undefined) checkFileName(opts.fileName);
@@ -220,7 +214,7 @@ async function writeFragment(
         ahead.close();
       }
     }
-    if (opts.compress) await pipeline(Readable.from(frames()), zlib.createGzip({ level: GZIP_LEVEL }), sink);
+    if (opts.compress) await pipeline(Readable.from(frames()), new ParallelGzip(), sink);
     else await pipeline(Readable.from(frames()), sink);
     const header = makeHeader({ length: sink.length, sha256: sink.digest(), compression: opts.compress ? 'gzip' : 'none', records, blobs });
     const json = Buffer.from(JSON.stringify(header), 'utf8');

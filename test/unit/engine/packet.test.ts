@@ -63,6 +63,21 @@ describe('packet writer and reader', () => {
     assert.deepStrictEqual((await readBack(packed.path)).blobs.get(sha256(content)), content);
   });
 
+  it('compresses a large body as several gzip members that read back as one, within -maxsize', async () => {
+    const next = rng(21);
+    const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(60_000));
+    const noise = randomBytes(next, 2_500_000);
+    const units = [text, noise, text.subarray(100), noise.subarray(7)].map((c, i) => ({ records: [{ kind: 'checkin', origin: 'oid-boston', id: i + 1 }], blobs: [memBlob(c, 65536)] }));
+    const written = await writePacket(writeOptions(dir, keys, { compress: true, maxBytes: 2_600_000 }), units);
+    assert.strictEqual(written.length, 4);
+    for (const [i, w] of written.entries()) {
+      assert.ok(w.bytes <= 2_600_000, `${w.bytes}`);
+      const got = await readBack(w.path, lookupOf(keys));
+      assert.deepStrictEqual([...got.blobs.values()][0], [text, noise, text.subarray(100), noise.subarray(7)][i]);
+    }
+    assert.ok(written[0].bytes < text.length / 20);
+  });
+
   it('header carries everything lspacket shows', async () => {
     const [w] = await writePacket(writeOptions(dir, keys, { fileName: 'p' }), makeUnits(3));
     const h = await readPacketHeader(w.path);
