@@ -8,8 +8,11 @@
 // A failing test, a type error, or a level that cannot run fails the run, with the reason.
 // The last line is `N passed, N failed`.
 //
-// usage: npm test [-- --level unit,lsp] [-- --bail]
-import { spawn } from 'node:child_process';
+// Where a desktop VS Code can be had (`code` on PATH, or VSCODE_DESKTOP=1) the level
+// exthost-desktop runs the exthost suite once more in it (test/harness/electron.mjs).
+//
+// usage: npm test [-- --level unit,lsp]
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +22,9 @@ import { ROOT, ensureSetup } from './setup.mjs';
 
 const require = createRequire(import.meta.url);
 const LEVELS = ['unit', 'lsp', 'exthost', 'e2e'];
+// The exthost suite once more in desktop VS Code (@vscode/test-electron) where one can be had.
+const DESKTOP = process.env.VSCODE_DESKTOP === '1' || Boolean(spawnSync('sh', ['-c', 'command -v code'], { encoding: 'utf8' }).stdout?.trim());
+const ALL_LEVELS = [...LEVELS, 'exthost-desktop'];
 const { values: opts } = parseArgs({ options: {
   level: { type: 'string', multiple: true, default: [] },
   help: { type: 'boolean', default: false },
@@ -27,9 +33,10 @@ if (opts.help) {
   console.log(`usage: npm test [-- --level ${LEVELS.join('|')}[,...]]`);
   process.exit(0);
 }
-const selected = opts.level.length ? opts.level.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean) : LEVELS;
+const selected = opts.level.length ? opts.level.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean)
+  : DESKTOP ? ['unit', 'lsp', 'exthost', 'exthost-desktop', 'e2e'] : LEVELS;
 for (const l of selected) {
-  if (!LEVELS.includes(l)) { console.error(`test: unknown level "${l}": one of ${LEVELS.join(', ')}`); process.exit(2); }
+  if (!ALL_LEVELS.includes(l)) { console.error(`test: unknown level "${l}": one of ${ALL_LEVELS.join(', ')}`); process.exit(2); }
 }
 
 process.chdir(ROOT);
@@ -126,6 +133,14 @@ const levels = {
     }
   },
   e2e: () => mochaLevel('e2e', '.mocharc.e2e.json'),
+  async 'exthost-desktop'() {
+    const summaryFile = path.join(OUT, 'exthost-desktop.summary.json');
+    fs.rmSync(summaryFile, { force: true });
+    const headless = process.platform === 'linux' && !process.env.DISPLAY && spawnSync('sh', ['-c', 'command -v xvfb-run']).status === 0;
+    const args = [path.join(ROOT, 'test', 'harness', 'electron.mjs'), '--summary', summaryFile];
+    const { code } = headless ? await exec('xvfb-run', ['-a', process.execPath, ...args]) : await exec(process.execPath, args);
+    return fromSummary('exthost-desktop', code, fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : undefined);
+  },
 };
 
 const buildOk = await step('build bundles (node esbuild.js)', async () => {
