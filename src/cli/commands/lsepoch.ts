@@ -5,7 +5,7 @@ import { parseReplicaSelector } from '../../engine/sync/selector';
 import { ReplicaNotFoundError } from '../../engine/sync/errors';
 import { engineContext, operands } from './engineContext';
 
-const usage = 'lsepoch [-invob TAG] [REPLICA@TAG]';
+const usage = 'lsepoch [-invob TAG] [REPLICA@TAG | -invob TAG REPLICA]';
 
 export const lsepoch: CommandSpec = {
   name: 'lsepoch',
@@ -13,8 +13,9 @@ export const lsepoch: CommandSpec = {
   options: [{ name: 'invob', kind: 'value' }],
   async run(ctx, args) {
     const ops = operands(args, 0, 1, usage, '');
-    const sel = ops[0] !== undefined ? parseReplicaSelector(ops[0]) : undefined;
     const invob = args.values.get('invob');
+    // A bare replica name is taken in the VOB of -invob.
+    const sel = ops[0] === undefined ? undefined : !ops[0].includes('@') && invob !== undefined ? { name: ops[0].replace(/^replica:/, ''), tag: invob } : parseReplicaSelector(ops[0]);
     if (sel && invob !== undefined && invob !== sel.tag) throw new UsageError(`Replica "${ops[0]}" is not in VOB "${invob}".`, usage);
     const vobs = await listReplicas(engineContext(ctx), sel?.tag ?? invob);
     for (const v of vobs) {
