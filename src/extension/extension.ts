@@ -16,6 +16,8 @@ export interface MultiSiteApi {
   activationMs: number;
 }
 
+const SHIPPING_CONF = 'shipping-conf';
+
 // Activation comes only from the views, the commands and the shipping-conf language (implicit
 // events of package.json contributes): never `*`. Keep it cheap: no engine work happens here
 // beyond reading each configured home's site.ini.
@@ -41,11 +43,30 @@ export function activate(context: vscode.ExtensionContext): MultiSiteApi {
 }
 
 /**
- * The shipping.conf language client. src/extension/languageClient.ts (the language-server
- * issue) exports startLanguageClient(context); wire it in here, without awaiting the server.
+ * Starts the shipping.conf language client (src/extension/languageClient.ts) when the first
+ * shipping-conf document is open, not before: activation by a view or a command then costs
+ * neither loading the client library nor a server process. Not awaited: the server's start-up
+ * must not hold up activation.
  */
-function startLanguageSupport(_context: vscode.ExtensionContext, _log: vscode.LogOutputChannel): void {
-  // LANGUAGE CLIENT HOOK: void startLanguageClient(context);
+function startLanguageSupport(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  let started = false;
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    import('./languageClient')
+      .then((m) => m.startLanguageClient(context))
+      .catch((e: unknown) => log.error(`The shipping.conf language server did not start: ${e instanceof Error ? e.message : String(e)}`));
+  };
+  if (vscode.workspace.textDocuments.some((d) => d.languageId === SHIPPING_CONF)) {
+    start();
+    return;
+  }
+  const waiting = vscode.workspace.onDidOpenTextDocument((d) => {
+    if (d.languageId !== SHIPPING_CONF) return;
+    waiting.dispose();
+    start();
+  });
+  context.subscriptions.push(waiting);
 }
 
 export function deactivate(): void {}
