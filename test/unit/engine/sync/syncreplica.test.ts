@@ -273,4 +273,19 @@ describe('syncreplica', () => {
     await mkreplicaImport(b.host.ctx, { packets: ex.packets.map((p) => p.path), workdir: path.join(root, 'w'), tag: '/vobs/r7' });
     await assert.rejects(mkreplicaImport(b.host.ctx, { packets: ex.packets.map((p) => p.path), workdir: path.join(root, 'w'), tag: '/vobs/r7b' }), /Replica r7 already exists/);
   });
+
+  it('creates a replica from a creation packet split in fragments, given in any order, and refuses an incomplete one', async () => {
+    await changes(8);
+    const ex = await mkreplicaExport(a.host.ctx, { target: `sanfran:r5@${a.tag}`, workdir: path.join(root, 'w'), out: outDir(), maxBytes: 4096 });
+    const files = ex.packets.map((p) => p.path);
+    assert.ok(files.length >= 3, `${files.length} fragments`);
+    await assert.rejects(mkreplicaImport(b.host.ctx, { packets: files.slice(1), workdir: path.join(root, 'w'), tag: '/vobs/r5' }), /is incomplete: have fragment\(s\) 2, 3.* of \d+/);
+    const r = await mkreplicaImport(b.host.ctx, { packets: [...files].reverse(), workdir: path.join(root, 'w'), tag: '/vobs/r5' });
+    assert.strictEqual(r.replica, 'r5');
+    assert.strictEqual(await digest(b.host.ctx, { tag: '/vobs/r5' }), await digest(a.host.ctx, { tag: a.tag }));
+    const [info] = await listReplicas(b.host.ctx, '/vobs/r5');
+    const self = info.replicas.find((x) => x.self);
+    const sender = info.replicas.find((x) => x.name === 'r0');
+    assert.deepStrictEqual(sender?.row, self?.row, 'the new replica knows what its creator had');
+  });
 });
