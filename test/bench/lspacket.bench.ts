@@ -68,6 +68,7 @@ export async function run(): Promise<BenchTable[]> {
           `median of ${RUNS} runs each, warm file cache; target: lspacket over 10,000 packets under 1000 ms`,
           `packets: ${templates.length} distinct signed packets (~${packetBytes} bytes, 1 target, 2 originating replicas) copied to ${PACKETS} files in one bay`,
           'reference: one git process reading type and size of each of as many loose objects (one small zlib file each), ids on stdin',
+          `load average when measured: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`,
           '"process" = node dist/cli.js multitool lspacket ... with stdout captured through a pipe (node start-up included)',
         ],
       },

@@ -398,6 +398,7 @@ async function measure(site: Site, h: History, savedA: string, savedB: string, w
       ...h.notes,
       `median of ${RUNS} runs (SYNC_BENCH_RUNS), each a real process (node dist/cli.js multitool ...; git ...); peak RSS from ${TIME} -f %M (process and the children it waited for). Target: below 300 MB`,
       'export is compared with git bundle create, import with git fetch from that bundle into an empty bare repository (index-pack included); git compresses always, so both our modes are set against the same git figures',
+      `load average when measured: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores (other work on the machine slows both tools alike, not always equally)`,
       `git history: one commit per version via git fast-import, then git repack -a -d (untimed) as a gc'd repository; our replica at A loaded with fsimport snapshot by snapshot; the receiving replica is restored to its just-created state before every import and its digest checked after`,
     ],
   };
