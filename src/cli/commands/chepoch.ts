@@ -11,7 +11,6 @@ export const chepoch: CommandSpec = {
   options: [
     { name: 'force', kind: 'flag' },
     { name: 'actual', kind: 'flag' },
-    { name: 'c', kind: 'value' },
   ],
   async run(ctx, args) {
     if (args.flags.has('actual')) {

@@ -9,7 +9,6 @@ export const chmaster: CommandSpec = {
   usage,
   options: [
     { name: 'invob', kind: 'value' },
-    { name: 'c', kind: 'value' },
   ],
   async run(ctx, args) {
     const [to, object] = operands(args, 2, 2, usage, 'replica and object');

@@ -10,7 +10,6 @@ export const mklabel: CommandSpec = {
   options: [
     { name: 'invob', kind: 'value' },
     { name: 'replace', kind: 'flag' },
-    { name: 'c', kind: 'value' },
   ],
   async run(ctx, args) {
     const [lbtype, version] = operands(args, 2, 2, usage, 'label type and version');

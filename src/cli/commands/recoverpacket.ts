@@ -20,7 +20,6 @@ export const recoverpacket: CommandSpec = {
   usage,
   options: [
     { name: 'since', kind: 'value' },
-    { name: 'c', kind: 'value' },
   ],
   async run(ctx, args) {
     if (args.operands.length === 0) throw new UsageError('Missing replica (REPLICA@VOB-TAG).', usage);

@@ -8,11 +8,11 @@ import { MultiSiteError } from '../errors';
  * converge whatever order packets travel in.
  */
 export type OpBody =
-  | { kind: 'vob.create'; familyOid: string; replica: string; name: string; host: string }
+  | { kind: 'vob.create'; familyOid: string; replica: string; name: string; host: string; comment?: string }
   | { kind: 'replica.create'; replica: string; name: string; host: string }
-  | { kind: 'brtype.create'; name: string }
-  | { kind: 'lbtype.create'; name: string }
-  | { kind: 'element.create'; path: string }
+  | { kind: 'brtype.create'; name: string; comment?: string }
+  | { kind: 'lbtype.create'; name: string; comment?: string }
+  | { kind: 'element.create'; path: string; comment?: string }
   | { kind: 'branch.create'; path: string; branch: string; from: number }
   | { kind: 'version.create'; path: string; branch: string; n: number; blob: string; size: number; comment?: string }
   | { kind: 'label.set'; lbtype: string; path: string; branch: string; n: number }
@@ -119,6 +119,13 @@ function host(r: Record<string, unknown>, k: string): string {
   return v;
 }
 
+function comment(r: Record<string, unknown>): { comment?: string } {
+  if (r.comment === undefined) return {};
+  const c = str(r, 'comment');
+  if (c.length > 64 * 1024) throw new BadRecordError('field "comment" is too long');
+  return c ? { comment: c } : {};
+}
+
 /** Checks a record read from a packet and rebuilds it as an Op with only the known fields. */
 export function parseOpRecord(r: Record<string, unknown>): Op {
   const head: OpHeader = { origin: oid(r, 'origin'), id: int(r, 'id', 1), at: str(r, 'at') };
@@ -134,21 +141,21 @@ export function parseOpRecord(r: Record<string, unknown>): Op {
   const kind = str(r, 'kind');
   switch (kind) {
     case 'vob.create':
-      return { ...head, kind, familyOid: oid(r, 'familyOid'), replica: oid(r, 'replica'), name: name(r, 'name'), host: host(r, 'host') };
+      return { ...head, kind, familyOid: oid(r, 'familyOid'), replica: oid(r, 'replica'), name: name(r, 'name'), host: host(r, 'host'), ...comment(r) };
     case 'replica.create':
       return { ...head, kind, replica: oid(r, 'replica'), name: name(r, 'name'), host: host(r, 'host') };
     case 'brtype.create':
     case 'lbtype.create':
-      return { ...head, kind, name: name(r, 'name') };
+      return { ...head, kind, name: name(r, 'name'), ...comment(r) };
     case 'element.create':
-      return { ...head, kind, path: elementPath(r, 'path') };
+      return { ...head, kind, path: elementPath(r, 'path'), ...comment(r) };
     case 'branch.create':
       return { ...head, kind, path: elementPath(r, 'path'), branch: branchPath(r, 'branch'), from: int(r, 'from') };
     case 'version.create': {
       const blob = str(r, 'blob');
       if (!HASH.test(blob)) throw new BadRecordError('field "blob" is not a sha256');
       const op: Op = { ...head, kind, path: elementPath(r, 'path'), branch: branchPath(r, 'branch'), n: int(r, 'n', 1), blob, size: int(r, 'size') };
-      if (r.comment !== undefined) op.comment = str(r, 'comment');
+      Object.assign(op, comment(r));
       return op;
     }
     case 'label.set':

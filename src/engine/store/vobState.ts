@@ -16,6 +16,7 @@ export interface ReplicaObject {
 
 export interface TypeObject {
   master: string;
+  comment?: string;
 }
 
 export interface VersionState {
@@ -36,6 +37,7 @@ export interface BranchState {
 }
 
 export interface ElementState {
+  comment?: string;
   branches: Record<string, BranchState>;
   /** Label type name -> version it is attached to. */
   labels: Record<string, { branch: string; n: number }>;
@@ -43,6 +45,8 @@ export interface ElementState {
 
 export interface VobState {
   familyOid: string;
+  /** mkvob -c. */
+  comment?: string;
   replicas: Record<string, ReplicaObject>;
   brtypes: Record<string, TypeObject>;
   lbtypes: Record<string, TypeObject>;
@@ -103,6 +107,7 @@ export function applyOp(state: VobState, op: Op): void {
   switch (op.kind) {
     case 'vob.create':
       state.familyOid = op.familyOid;
+      if (op.comment) state.comment = op.comment;
       state.replicas[op.replica] = { name: op.name, host: op.host, master: op.replica };
       state.brtypes['main'] = { master: op.replica };
       break;
@@ -110,14 +115,16 @@ export function applyOp(state: VobState, op: Op): void {
       state.replicas[op.replica] = { name: op.name, host: op.host, master: op.replica };
       break;
     case 'brtype.create':
-      if (!has(state.brtypes, op.name)) state.brtypes[op.name] = { master: op.origin };
+      if (!has(state.brtypes, op.name)) state.brtypes[op.name] = { master: op.origin, ...(op.comment ? { comment: op.comment } : {}) };
       break;
     case 'lbtype.create':
-      if (!has(state.lbtypes, op.name)) state.lbtypes[op.name] = { master: op.origin };
+      if (!has(state.lbtypes, op.name)) state.lbtypes[op.name] = { master: op.origin, ...(op.comment ? { comment: op.comment } : {}) };
       break;
-    case 'element.create':
-      ensureElement(state, op.path, op.origin, op.at);
+    case 'element.create': {
+      const el = ensureElement(state, op.path, op.origin, op.at);
+      if (op.comment) el.comment = op.comment;
       break;
+    }
     case 'branch.create':
       ensureBranch(ensureElement(state, op.path, op.origin, op.at), op.branch, op.origin, op.at, op.from);
       break;
@@ -180,14 +187,14 @@ function canonical(v: unknown): string {
  */
 export function digestState(state: VobState): string {
   const h = createHash('sha256');
-  h.update(canonical({ family: state.familyOid, replicas: state.replicas, brtypes: state.brtypes, lbtypes: state.lbtypes }));
+  h.update(canonical({ family: state.familyOid, comment: state.comment, replicas: state.replicas, brtypes: state.brtypes, lbtypes: state.lbtypes }));
   for (const p of Object.keys(state.elements).sort()) {
     const el = state.elements[p];
     const branches: Record<string, unknown> = {};
     for (const [b, br] of Object.entries(el.branches)) {
       branches[b] = { master: br.master, from: br.from, versions: br.versions.map((v) => (v ? [v.blob, v.size, v.comment ?? ''] : null)) };
     }
-    h.update(`\n${JSON.stringify(p)}:${canonical({ branches, labels: el.labels })}`);
+    h.update(`\n${JSON.stringify(p)}:${canonical({ comment: el.comment, branches, labels: el.labels })}`);
   }
   return h.digest('hex');
 }

@@ -75,7 +75,7 @@ export async function mkvob(ctx: EngineContext, opts: MkvobOptions): Promise<Mkv
   try {
     const r = await Replica.open(dir, { command: 'mkvob' });
     try {
-      r.record([{ kind: 'vob.create', familyOid, replica: replicaOid, name: opts.replica, host: host.name }]);
+      r.record([{ kind: 'vob.create', familyOid, replica: replicaOid, name: opts.replica, host: host.name, ...(opts.comment ? { comment: opts.comment } : {}) }]);
     } finally {
       r.close();
     }
@@ -105,7 +105,7 @@ export async function mkelem(ctx: EngineContext, opts: { tag: string; path: stri
   return withVob(ctx, opts.tag, 'mkelem', async ({ replica: r }) => {
     if (lookup(r.state.elements, p)) throw new ObjectExistsError(`Element "${p}" already exists in VOB "${opts.tag}".`);
     requireMaster(r, namespaceMaster(r.state), 'create element', `"${p}"`);
-    const ops: OpBody[] = [{ kind: 'element.create', path: p }];
+    const ops: OpBody[] = [{ kind: 'element.create', path: p, ...(opts.comment ? { comment: opts.comment } : {}) }];
     if (opts.from !== undefined) {
       const blob = await storeFile(r, opts.from);
       ops.push({ kind: 'version.create', path: p, branch: '/main', n: 1, blob: blob.hash, size: blob.size, ...(opts.comment ? { comment: opts.comment } : {}) });
@@ -165,7 +165,7 @@ export async function mktype(ctx: EngineContext, opts: { tag: string; kind: 'brt
     const table = opts.kind === 'brtype' ? r.state.brtypes : r.state.lbtypes;
     if (lookup(table, opts.name)) throw new ObjectExistsError(`${what[0].toUpperCase()}${what.slice(1)} "${opts.name}" already exists in VOB "${opts.tag}".`);
     requireMaster(r, namespaceMaster(r.state), `create ${what}`, `"${opts.name}"`);
-    r.record([{ kind: opts.kind === 'brtype' ? 'brtype.create' : 'lbtype.create', name: opts.name }]);
+    r.record([{ kind: opts.kind === 'brtype' ? 'brtype.create' : 'lbtype.create', name: opts.name, ...(opts.comment ? { comment: opts.comment } : {}) }]);
   });
 }
 
