@@ -115,7 +115,7 @@ export function ensureCodeServer(log = console.log, { quiet = false } = {}) {
       // native modules build against the local Node headers instead of downloading them
       ...(fs.existsSync('/usr/include/node/node.h') && !process.env.npm_config_nodedir ? { npm_config_nodedir: '/usr' } : {}),
     };
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--unsafe-perm', `code-server@${CODE_SERVER_VERSION}`],
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-save', `code-server@${CODE_SERVER_VERSION}`],
       { cwd: CODE_SERVER_PREFIX, env, quiet });
     const rgBin = path.join(CODE_SERVER_PREFIX, 'node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg');
     if (!fs.existsSync(rgBin)) throw new SetupError(`code-server installed but ripgrep is missing at ${rgBin}`);
