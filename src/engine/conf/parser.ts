@@ -90,33 +90,48 @@ export function parseShippingConf(text: string): ParsedShippingConf {
   const comments: ConfComment[] = [];
   const suppressions: ConfSuppression[] = [];
   const pendingNextLine: ConfSuppression[] = [];
+  // One scan per line, no intermediate token arrays: this runs on every keystroke (after the
+  // pause) over files of tens of thousands of lines.
   for (let line = 0; line < lines.length; line++) {
-    const tokens = tokenizeLine(lines[line], line);
-    if (tokens.length === 0) continue;
-    const first = tokens[0];
-    if (first.text.charCodeAt(0) === 35 /* # */) {
-      const token: ConfToken = { text: lines[line].slice(first.start), line, start: first.start, end: lines[line].length };
+    const t = lines[line];
+    const n = t.length;
+    let i = 0;
+    while (i < n && isSpace(t.charCodeAt(i))) i++;
+    if (i >= n) continue;
+    if (t.charCodeAt(i) === 35 /* # */) {
+      const token: ConfToken = { text: i === 0 ? t : t.slice(i), line, start: i, end: n };
       comments.push({ line, token });
-      const directive = parseDirective(tokens, line);
-      if (directive) {
-        suppressions.push(directive);
-        if (directive.scope === 'next-line') pendingNextLine.push(directive);
+      if (t.includes(DISABLE_FILE_DIRECTIVE)) {
+        const directive = parseDirective(tokenizeLine(t, line), line);
+        if (directive) {
+          suppressions.push(directive);
+          if (directive.scope === 'next-line') pendingNextLine.push(directive);
+        }
       }
       continue;
     }
-    for (const s of pendingNextLine) s.targetLine = line;
-    pendingNextLine.length = 0;
-    let argEnd = tokens.length;
+    if (pendingNextLine.length) {
+      for (const s of pendingNextLine) s.targetLine = line;
+      pendingNextLine.length = 0;
+    }
+    let start = i;
+    while (i < n && !isSpace(t.charCodeAt(i))) i++;
+    const keyword: ConfToken = { text: t.slice(start, i), line, start, end: i };
+    const args: ConfToken[] = [];
     let trailingComment: ConfToken | undefined;
-    for (let i = 1; i < tokens.length; i++) {
-      if (tokens[i].text.charCodeAt(0) === 35) {
-        argEnd = i;
-        trailingComment = { text: lines[line].slice(tokens[i].start), line, start: tokens[i].start, end: lines[line].length };
+    for (;;) {
+      while (i < n && isSpace(t.charCodeAt(i))) i++;
+      if (i >= n) break;
+      if (t.charCodeAt(i) === 35) {
+        trailingComment = { text: t.slice(i), line, start: i, end: n };
         comments.push({ line, token: trailingComment });
         break;
       }
+      start = i;
+      while (i < n && !isSpace(t.charCodeAt(i))) i++;
+      args.push({ text: t.slice(start, i), line, start, end: i });
     }
-    entries.push({ line, keyword: first, args: tokens.slice(1, argEnd), trailingComment, spec: keywordSpec(first.text) });
+    entries.push({ line, keyword, args, trailingComment, spec: keywordSpec(keyword.text) });
   }
   return { lines, entries, comments, suppressions };
 }

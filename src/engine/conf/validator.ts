@@ -116,10 +116,29 @@ const TYPO_DASH = /[\u2010-\u2015\u2212]/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Why a host name or address is unusable, or undefined when it is fine. */
+/** The common case in one scan: dot-separated labels of letters, digits and inner hyphens. */
+function isPlainHostName(h: string): boolean {
+  const n = h.length;
+  if (n === 0 || n > 253) return false;
+  let labelStart = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? h.charCodeAt(i) : 46;
+    if (c === 46 /* . */) {
+      const len = i - labelStart;
+      if (len === 0) return i === n && n > 1; // a single trailing dot is allowed
+      if (len > 63 || h.charCodeAt(labelStart) === 45 || h.charCodeAt(i - 1) === 45) return false;
+      labelStart = i + 1;
+    } else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 export function hostProblem(host: string): string | undefined {
-  if (net.isIP(host)) return undefined;
-  if (/^[\d.]+$/.test(host)) return 'is not a valid IP address: use four numbers from 0 to 255 separated by dots';
-  if (host.includes(':')) return 'is not a valid IPv6 address';
+  if (isPlainHostName(host) && !/^[\d.]+$/.test(host)) return undefined;
+  if (/^[\d.]+$/.test(host)) return net.isIPv4(host) ? undefined : 'is not a valid IP address: use four numbers from 0 to 255 separated by dots';
+  if (host.includes(':')) return net.isIPv6(host) ? undefined : 'is not a valid IPv6 address';
   if (host.length > 253) return 'is longer than 253 characters';
   const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
   for (const label of labels) {
@@ -433,7 +452,8 @@ function checkDuplicates(ctx: Ctx): void {
   const seen = new Map<string, ConfEntry>();
   for (const e of ctx.parsed.entries) {
     const spec = e.spec;
-    if (!spec || e.args.length < spec.args.length) continue;
+    // A repeated ROUTE is reported per destination by route-duplicate-destination.
+    if (!spec || e.args.length < spec.args.length || spec.name === 'ROUTE') continue;
     let key: string;
     let what: string;
     if (spec.multiplicity === 'single') {
@@ -535,12 +555,11 @@ function checkRoutes(ctx: Ctx): void {
     if (e.spec?.name !== 'ROUTE' || e.args.length < 2) continue;
     const hop = e.args[0];
     if (hop.text === DEFAULT_ROUTE) continue;
-    const inEntry = new Set<string>();
-    for (const d of e.args.slice(1)) {
-      const removeFix = (title: string): ConfFix => ({ title, preferred: true, edits: [removeArgEdit(e, d)] });
+    for (let k = 1; k < e.args.length; k++) {
+      const d = e.args[k];
       if (d.text === hop.text) {
         report(ctx, 'route-self', tokenRange(d), `ROUTE sends packets for ${shown(d.text)} to ${shown(hop.text)} itself: a next hop cannot be one of its own destinations; remove it.`, {
-          fixes: e.args.length > 2 ? [removeFix(`Remove ${d.text} from the destinations`)] : [],
+          fixes: e.args.length > 2 ? [removeDestinationFix(e, d, `Remove ${d.text} from the destinations`)] : [],
         });
         continue;
       }
@@ -548,7 +567,7 @@ function checkRoutes(ctx: Ctx): void {
         if (defaultEdge) {
           report(ctx, 'route-multiple-default', tokenRange(d), `A -default route is already given on line ${lineNo(defaultEdge.entry.line)} (via ${shown(defaultEdge.hop)}): only one ROUTE may use -default.`, {
             related: [{ range: tokenRange(defaultEdge.token), message: 'The first -default route' }],
-            fixes: e.args.length > 2 ? [removeFix('Remove this -default')] : [{ title: 'Delete this ROUTE line', edits: [deleteLineEdit(ctx.parsed, e.line)] }],
+            fixes: e.args.length > 2 ? [removeDestinationFix(e, d, 'Remove this -default')] : [{ title: 'Delete this ROUTE line', edits: [deleteLineEdit(ctx.parsed, e.line)] }],
           });
         } else {
           defaultEdge = { hop: hop.text, token: d, entry: e };
@@ -556,15 +575,14 @@ function checkRoutes(ctx: Ctx): void {
         continue;
       }
       const prior = routed.get(d.text);
-      if (prior || inEntry.has(d.text)) {
-        const where = prior ? `through ${shown(prior.hop)} on line ${lineNo(prior.entry.line)}` : 'earlier in this entry';
+      if (prior) {
+        const where = prior.entry === e ? 'earlier in this entry' : `through ${shown(prior.hop)} on line ${lineNo(prior.entry.line)}`;
         report(ctx, 'route-duplicate-destination', tokenRange(d), `Host ${shown(d.text)} is already routed ${where}: give each destination one route.`, {
-          related: prior ? [{ range: tokenRange(prior.token), message: 'First routed here' }] : undefined,
-          fixes: e.args.length > 2 ? [removeFix(`Remove ${d.text} from this ROUTE`)] : [{ title: 'Delete this ROUTE line', edits: [deleteLineEdit(ctx.parsed, e.line)] }],
+          related: prior.entry === e ? undefined : [{ range: tokenRange(prior.token), message: 'First routed here' }],
+          fixes: e.args.length > 2 ? [removeDestinationFix(e, d, `Remove ${d.text} from this ROUTE`)] : [{ title: 'Delete this ROUTE line', edits: [deleteLineEdit(ctx.parsed, e.line)] }],
         });
         continue;
       }
-      inEntry.add(d.text);
       routed.set(d.text, { hop: hop.text, token: d, entry: e });
     }
   }
@@ -574,8 +592,10 @@ function checkRoutes(ctx: Ctx): void {
     return edge && edge.hop !== x ? edge : undefined;
   };
   const state = new Map<string, number>(); // 1 = on the current walk, 2 = finished
-  const starts = [...routed.keys(), ...[...routed.values()].map((r) => r.hop)];
-  if (defaultEdge) starts.push(defaultEdge.hop);
+  // Every host on a cycle is the next hop of the host before it, so walks need only start at hops.
+  const starts = new Set<string>();
+  for (const r of routed.values()) starts.add(r.hop);
+  if (defaultEdge) starts.add(defaultEdge.hop);
   for (const start of starts) {
     if (state.has(start)) continue;
     const walk: string[] = [];
@@ -589,7 +609,10 @@ function checkRoutes(ctx: Ctx): void {
       const cycle = walk.slice(walk.indexOf(x));
       const edges = cycle.map((h) => ({ host: h, edge: next(h) as RouteEdge }));
       const closing = edges.reduce((a, b) => (b.edge.entry.line > a.edge.entry.line ? b : a));
-      const chain = edges.map((c) => `packets for ${shown(c.host)} go to ${shown(c.edge.hop)}`).join(', ');
+      // Start the story at the entry that closes the cycle, whatever host the walk began at.
+      const from = edges.indexOf(closing);
+      const ordered = [...edges.slice(from), ...edges.slice(0, from)];
+      const chain = ordered.map((c) => `packets for ${shown(c.host)} go to ${shown(c.edge.hop)}`).join(', ');
       const token = closing.edge.token;
       report(ctx, 'route-cycle', tokenRange(token), `ROUTE entries form a cycle: ${chain}; such packets never arrive. Route one of these hosts directly.`, {
         related: edges.filter((c) => c !== closing).map((c) => ({ range: tokenRange(c.edge.token), message: `${shown(c.host)} routed to ${shown(c.edge.hop)}` })),
@@ -597,6 +620,10 @@ function checkRoutes(ctx: Ctx): void {
     }
     for (const w of walk) state.set(w, 2);
   }
+}
+
+function removeDestinationFix(e: ConfEntry, t: ConfToken, title: string): ConfFix {
+  return { title, preferred: true, edits: [removeArgEdit(e, t)] };
 }
 
 function removeArgEdit(e: ConfEntry, t: ConfToken): ConfEdit {

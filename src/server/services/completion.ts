@@ -42,6 +42,7 @@ export interface CompletionContext extends ServiceContext {
 }
 
 const MAX_PATH_ITEMS = 200;
+const MAX_HOST_ITEMS = 100;
 
 function range(line: number, start: number, end: number): Range {
   return { start: { line, character: start }, end: { line, character: end } };
@@ -87,7 +88,7 @@ export function computeCompletion(doc: ConfDocument, pos: Position, ctx: Complet
   const tok = at.token;
   const replace = tok ? range(pos.line, tok.start, tok.end) : range(pos.line, pos.character, pos.character);
   const typed = tok ? tok.text.slice(0, pos.character - tok.start) : '';
-  valueItems(doc, ctx, entry.spec, arg.kind, index, typed, replace, pos, items);
+  valueItems(doc, ctx, entry.spec, arg.kind, typed, replace, pos, list);
   return list;
 }
 
@@ -140,12 +141,12 @@ function valueItems(
   ctx: CompletionContext,
   spec: KeywordSpec,
   kind: ArgKind,
-  index: number,
   typed: string,
   replace: Range,
   pos: Position,
-  items: CompletionItem[],
+  list: CompletionList,
 ): void {
+  const items = list.items;
   switch (kind) {
     case 'class': {
       const conf = modelOf(doc, ctx);
@@ -174,11 +175,20 @@ function valueItems(
         const where = [h.address, h.port].filter((x) => x !== undefined).join(':');
         items.push(simple(h.name, CompletionItemKind.Reference, replace, h.self ? 'this host (site.ini)' : `peer in site.ini${where ? ` at ${where}` : ''}`, undefined, '0' + h.name));
       }
-      for (const e of doc.parsed.entries) {
+      // A hub's file can name thousands of hosts: offer those matching what is typed, at most
+      // MAX_HOST_ITEMS, and mark the list incomplete so the editor asks again as typing goes on.
+      const prefix = typed.toLowerCase();
+      let fromFile = 0;
+      scan: for (const e of doc.parsed.entries) {
         if (e.spec?.name !== 'ROUTE' || e.line === pos.line) continue;
         for (const t of e.args) {
-          if (t.text === DEFAULT_ROUTE || seen.has(t.text)) continue;
+          if (t.text === DEFAULT_ROUTE || seen.has(t.text) || !t.text.toLowerCase().startsWith(prefix)) continue;
+          if (fromFile >= MAX_HOST_ITEMS) {
+            list.isIncomplete = true;
+            break scan;
+          }
           seen.add(t.text);
+          fromFile++;
           items.push(simple(t.text, CompletionItemKind.Reference, replace, 'host named in another ROUTE', undefined, '1' + t.text));
         }
       }
@@ -215,7 +225,6 @@ function valueItems(
       items.push(simple('root', CompletionItemKind.Value, replace, 'the default administrator'));
       return;
   }
-  void index;
 }
 
 function pathItems(ctx: CompletionContext, kind: 'bay' | 'program', typed: string, replace: Range, pos: Position, items: CompletionItem[]): void {

@@ -92,3 +92,16 @@ describe('completion service', () => {
     assert.deepStrictEqual(computeCompletion(doc('DOWNHOST-TIMEOUT 5 '), { line: 0, character: 19 }, ctx()).items, []);
   });
 });
+
+describe('completion service on large files', () => {
+  it('offers at most 100 hosts of the file, those matching what is typed, and says the list is incomplete', () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `ROUTE hub site${i}.example.com`);
+    lines.push('ROUTE gw site12');
+    const text = lines.join('\n');
+    const d = doc(text);
+    const list = computeCompletion(d, { line: 3000, character: 15 }, ctx());
+    assert.strictEqual(list.isIncomplete, true);
+    assert.strictEqual(list.items.filter((i) => i.detail === 'host named in another ROUTE').length, 100);
+    assert.ok(list.items.every((i) => i.label === '-default' || String(i.label).startsWith('site12')));
+  });
+});
