@@ -27,7 +27,7 @@ export async function readPacketHeader(file: string): Promise<PacketHeader> {
 
 /** readPacketHeader for callers that list many packets (lspacket): no thread-pool round trips. */
 export function readPacketHeaderSync(file: string): PacketHeader {
-  return readRawHeaderSync(file).header;
+  return readRawHeaderSync(file, false).header;
 }
 
 export async function readRawHeader(file: string): Promise<RawHeader> {
@@ -53,7 +53,7 @@ export async function readRawHeader(file: string): Promise<RawHeader> {
   }
 }
 
-export function readRawHeaderSync(file: string): RawHeader {
+export function readRawHeaderSync(file: string, keepSigned = true): RawHeader {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -69,8 +69,8 @@ export function readRawHeaderSync(file: string): RawHeader {
       throw new PacketHeaderError(file, describeFsError(e));
     }
     const need = checkPrefix(file, scratch, bytesRead);
-    // The scratch buffer is reused: copy what the caller keeps.
-    if (need <= bytesRead) return decode(file, Buffer.from(scratch.subarray(0, need)));
+    // The scratch buffer is reused: copy it only when the caller keeps the bytes.
+    if (need <= bytesRead) return decode(file, keepSigned ? Buffer.from(scratch.subarray(0, need)) : scratch.subarray(0, need));
     const all = Buffer.allocUnsafe(need);
     const got = fs.readSync(fd, all, 0, need, 0);
     if (got < need) throw truncatedHeader(file, got, need);
@@ -135,42 +135,48 @@ export function validateHeader(file: string, raw: unknown): PacketHeader {
   const kind = o.kind;
   if (kind !== 'update' && kind !== 'creation') throw v.fail('kind', 'must be "update" or "creation"');
   const fragmentRaw = v.object(o.fragment, 'fragment');
-  const fragment = { index: v.int(fragmentRaw.index, 'fragment.index', 1), count: v.int(fragmentRaw.count, 'fragment.count', 1) };
+  const fragment = { index: v.int(fragmentRaw.index, 'fragment', 'index', 1), count: v.int(fragmentRaw.count, 'fragment', 'count', 1) };
   if (fragment.index > fragment.count) throw v.fail('fragment', `index ${fragment.index} is greater than count ${fragment.count}`);
   const bodyRaw = v.object(o.body, 'body');
   const compression = bodyRaw.compression;
   if (compression !== 'none' && compression !== 'gzip') throw v.fail('body.compression', 'must be "none" or "gzip"');
-  const sha256 = v.string(bodyRaw.sha256, 'body.sha256');
+  const sha256 = v.string(bodyRaw.sha256, 'body', 'sha256');
   if (!SHA256_HEX.test(sha256)) throw v.fail('body.sha256', 'must be 64 lower-case hex digits');
   const senderRowRaw = v.object(o.senderRow, 'senderRow');
   const senderRow: Record<string, number> = {};
-  for (const [oid, n] of Object.entries(senderRowRaw)) senderRow[oid] = v.int(n, `senderRow["${oid}"]`);
+  for (const oid of Object.keys(senderRowRaw)) senderRow[oid] = v.int(senderRowRaw[oid], 'senderRow', `["${oid}"]`);
+  const targets = v.array(o.targets, 'targets');
+  const ranges = v.array(o.ranges, 'ranges');
   return {
     major,
     minor,
     kind,
-    packetId: v.string(o.packetId, 'packetId', 1),
+    packetId: v.string(o.packetId, 'packetId', undefined, 1),
     fragment,
     sequence: v.int(o.sequence, 'sequence'),
     familyOid: v.string(o.familyOid, 'familyOid'),
     vobTag: v.string(o.vobTag, 'vobTag'),
     comment: v.string(o.comment, 'comment'),
     origin: v.ref(o.origin, 'origin'),
-    sendingHost: v.string(o.sendingHost, 'sendingHost', 1),
+    sendingHost: v.string(o.sendingHost, 'sendingHost', undefined, 1),
     createdAt: v.string(o.createdAt, 'createdAt'),
-    targets: v.array(o.targets, 'targets').map((t, i) => v.target(t, `targets[${i}]`)),
-    ranges: v.array(o.ranges, 'ranges').map((r, i) => v.range(r, `ranges[${i}]`)),
+    targets: targets.map((t, i) => v.target(t, i)),
+    ranges: ranges.map((r, i) => v.range(r, i)),
     senderRow,
     body: {
-      length: v.int(bodyRaw.length, 'body.length'),
+      length: v.int(bodyRaw.length, 'body', 'length'),
       sha256,
       compression,
-      records: v.int(bodyRaw.records, 'body.records'),
-      blobs: v.int(bodyRaw.blobs, 'body.blobs'),
+      records: v.int(bodyRaw.records, 'body', 'records'),
+      blobs: v.int(bodyRaw.blobs, 'body', 'blobs'),
     },
   };
 }
 
+/**
+ * Checks field by field. Field names are joined only when a check fails: lspacket validates
+ * thousands of headers, and building every name up front was a good part of its time.
+ */
 class Validator {
   constructor(private readonly file: string) {}
 
@@ -178,8 +184,13 @@ class Validator {
     return new PacketHeaderError(this.file, `field "${field}" ${what}`);
   }
 
-  object(x: unknown, field: string): Record<string, unknown> {
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw this.fail(field, 'must be an object');
+  private name(parent: string, key?: string): string {
+    if (key === undefined) return parent;
+    return key.startsWith('[') ? `${parent}${key}` : `${parent}.${key}`;
+  }
+
+  object(x: unknown, parent: string, key?: string): Record<string, unknown> {
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw this.fail(this.name(parent, key), 'must be an object');
     return x as Record<string, unknown>;
   }
 
@@ -188,42 +199,43 @@ class Validator {
     return x;
   }
 
-  string(x: unknown, field: string, minLength = 0): string {
-    if (typeof x !== 'string') throw this.fail(field, 'must be a string');
-    if (x.length < minLength) throw this.fail(field, 'must not be empty');
+  string(x: unknown, parent: string, key?: string, minLength = 0): string {
+    if (typeof x !== 'string') throw this.fail(this.name(parent, key), 'must be a string');
+    if (x.length < minLength) throw this.fail(this.name(parent, key), 'must not be empty');
     return x;
   }
 
-  int(x: unknown, field: string, min = 0): number {
-    if (typeof x !== 'number' || !Number.isSafeInteger(x)) throw this.fail(field, 'must be an integer');
-    if (x < min) throw this.fail(field, `must be at least ${min}`);
+  int(x: unknown, parent: string, key?: string, min = 0): number {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x)) throw this.fail(this.name(parent, key), 'must be an integer');
+    if (x < min) throw this.fail(this.name(parent, key), `must be at least ${min}`);
     return x;
   }
 
-  ref(x: unknown, field: string): PacketReplicaRef {
-    const o = this.object(x, field);
-    return { name: this.string(o.name, `${field}.name`, 1), oid: this.string(o.oid, `${field}.oid`, 1) };
+  ref(x: unknown, parent: string, key?: string): PacketReplicaRef {
+    const o = this.object(x, parent, key);
+    const field = key === undefined ? parent : this.name(parent, key);
+    return { name: this.string(o.name, field, 'name', 1), oid: this.string(o.oid, field, 'oid', 1) };
   }
 
-  target(x: unknown, field: string): PacketTarget {
-    const o = this.object(x, field);
+  target(x: unknown, i: number): PacketTarget {
+    const o = this.object(x, 'targets', `[${i}]`);
+    const r = this.ref(o, 'targets', `[${i}]`);
     return {
-      ...this.ref(o, field),
-      host: this.string(o.host, `${field}.host`),
-      vobTag: this.string(o.vobTag, `${field}.vobTag`),
-      incarnation: this.int(o.incarnation, `${field}.incarnation`),
+      name: r.name,
+      oid: r.oid,
+      host: this.string(o.host, `targets[${i}]`, 'host'),
+      vobTag: this.string(o.vobTag, `targets[${i}]`, 'vobTag'),
+      incarnation: this.int(o.incarnation, `targets[${i}]`, 'incarnation'),
     };
   }
 
-  range(x: unknown, field: string): PacketOplogRange {
-    const o = this.object(x, field);
-    const r = {
-      ...this.ref(o, field),
-      firstOplogId: this.int(o.firstOplogId, `${field}.firstOplogId`),
-      lastOplogId: this.int(o.lastOplogId, `${field}.lastOplogId`),
-      incarnation: this.int(o.incarnation, `${field}.incarnation`),
-    };
-    if (r.lastOplogId < r.firstOplogId) throw this.fail(field, `ends (${r.lastOplogId}) before it starts (${r.firstOplogId})`);
-    return r;
+  range(x: unknown, i: number): PacketOplogRange {
+    const o = this.object(x, 'ranges', `[${i}]`);
+    const ref = this.ref(o, 'ranges', `[${i}]`);
+    const firstOplogId = this.int(o.firstOplogId, 'ranges', `[${i}].firstOplogId`);
+    const lastOplogId = this.int(o.lastOplogId, 'ranges', `[${i}].lastOplogId`);
+    const incarnation = this.int(o.incarnation, 'ranges', `[${i}].incarnation`);
+    if (lastOplogId < firstOplogId) throw this.fail(`ranges[${i}]`, `ends (${lastOplogId}) before it starts (${firstOplogId})`);
+    return { name: ref.name, oid: ref.oid, firstOplogId, lastOplogId, incarnation };
   }
 }
