@@ -87,6 +87,14 @@ describe('shipping.conf in the real extension host', function () {
     await until('no diagnostic to remain', () => (ours(uri).length === 0 ? true : undefined));
   });
 
+  it('opens the page of a code from its link command', async () => {
+    await vscode.commands.executeCommand('multisite.shippingConf.showRuleDocs', 'port-order');
+    const tab = await until('a tab showing port-order.md', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes('port-order')),
+    );
+    assert.ok(tab);
+  });
+
   it('completes keywords and explains them on hover', async () => {
     const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(4, 0));
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
