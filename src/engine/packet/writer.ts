@@ -93,10 +93,6 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
     for (let i = 0; i < plans.length; i++) {
       const plan = plans[i];
       const finalPath = path.join(opts.dir, names[i]);
-      if (plan.oversized) {
-        const size = plan.units[0].bytes;
-        opts.onWarning?.(`Packet ${finalPath} is larger than the maximum size of ${opts.maxBytes} bytes: it carries one change of ${size} bytes, which is never divided between packets.`);
-      }
       const temp = path.join(opts.dir, `.${names[i]}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
       temps.push(temp);
       const ranges = rangesOf(plan.units, replicaInfo);
@@ -105,6 +101,10 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
       const { header, bytes } = await writeFragment(temp, finalPath, reserved, plan, opts, (body) =>
         assemble(base, { index: i + 1, count: plans.length }, ranges, body),
       );
+      // Warned from the size written: a compressed unit planned as too large may still fit.
+      if (plan.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) {
+        opts.onWarning?.(`Packet ${finalPath} is larger than the maximum size of ${opts.maxBytes} bytes: it carries one change of ${plan.units[0].bytes} bytes, which is never divided between packets.`);
+      }
       written.push({ path: finalPath, header, bytes });
     }
     for (let i = 0; i < written.length; i++) {

@@ -135,6 +135,41 @@ describe('packet writer and reader', () => {
     });
   }
 
+  it('splits random histories at random sizes: every fragment within the limit unless it is one oversized unit, nothing lost', async () => {
+    const seed = Number(process.env.PACKET_SPLIT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const next = rng(seed);
+    for (let round = 0; round < 25; round++) {
+      const sub = path.join(dir, `r${round}`);
+      fs.mkdirSync(sub);
+      const compress = next() < 0.5;
+      const units = makeUnits(1 + Math.floor(next() * 30), { seed: Math.floor(next() * 1e9), blobBytes: Math.floor(next() * 20_000), origins: next() < 0.5 ? ['oid-a'] : ['oid-a', 'oid-b', 'oid-c'] });
+      const maxBytes = 1500 + Math.floor(next() * 30_000);
+      const context = `seed ${seed} (replay with PACKET_SPLIT_SEED=${seed}), round ${round}, maxBytes ${maxBytes}, compress ${compress}`;
+      let warnings = 0;
+      const written = await writePacket(writeOptions(sub, keys, { compress, maxBytes, onWarning: () => warnings++ }), units);
+      const order: string[] = [];
+      const blobs = new Map<string, Buffer>();
+      let oversized = 0;
+      for (const [i, w] of written.entries()) {
+        assert.deepStrictEqual(w.header.fragment, { index: i + 1, count: written.length }, context);
+        const size = fs.statSync(w.path).size;
+        const got = await readBack(w.path, lookupOf(keys));
+        if (size > maxBytes) {
+          oversized++;
+          assert.strictEqual(w.header.body.records, 1, `${context}: fragment ${i + 1} of ${size} bytes holds more than one unit`);
+        }
+        order.push(...got.order);
+        for (const [h, b] of got.blobs) blobs.set(h, b);
+      }
+      assert.strictEqual(warnings, oversized, context);
+      try {
+        expectSameEntries(units, { order, blobs });
+      } catch (e) {
+        throw new Error(`${context}: ${(e as Error).message}`);
+      }
+    }
+  });
+
   it('keeps every fragment index whatever order the fragments are read in', async () => {
     const written = await writePacket(writeOptions(dir, keys, { maxBytes: 8 * 1024 }), makeUnits(30, { seed: 5, blobBytes: 3000 }));
     assert.ok(written.length > 2);
