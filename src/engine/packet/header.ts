@@ -11,6 +11,11 @@ import { PACKET_MAJOR_VERSION, type PacketHeader, type PacketOplogRange, type Pa
 
 /** A first read this large gets the whole header of any ordinary packet in one system call. */
 const FIRST_READ = 16 * 1024;
+/**
+ * Non-blocking open: a named pipe dropped into a bay (or named on the command line) must not
+ * hang a listing waiting for a writer; it is then refused as not a regular file.
+ */
+export const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 let scratch: Buffer | undefined;
 
 /** Raw header bytes as they sit in the file (what the signature covers, after the prefix). */
@@ -33,11 +38,12 @@ export function readPacketHeaderSync(file: string): PacketHeader {
 export async function readRawHeader(file: string): Promise<RawHeader> {
   let fh: fs.promises.FileHandle;
   try {
-    fh = await fs.promises.open(file, 'r');
+    fh = await fs.promises.open(file, OPEN_FLAGS);
   } catch (e) {
     throw new PacketHeaderError(file, describeFsError(e));
   }
   try {
+    checkRegular(file, await fh.stat());
     const first = Buffer.allocUnsafe(FIRST_READ);
     const { bytesRead } = await fh.read(first, 0, FIRST_READ, 0).catch((e: unknown) => {
       throw new PacketHeaderError(file, describeFsError(e));
@@ -56,11 +62,12 @@ export async function readRawHeader(file: string): Promise<RawHeader> {
 export function readRawHeaderSync(file: string, keepSigned = true): RawHeader {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(file, OPEN_FLAGS);
   } catch (e) {
     throw new PacketHeaderError(file, describeFsError(e));
   }
   try {
+    checkRegular(file, fs.fstatSync(fd));
     scratch ??= Buffer.allocUnsafe(FIRST_READ);
     let bytesRead: number;
     try {
@@ -78,6 +85,12 @@ export function readRawHeaderSync(file: string, keepSigned = true): RawHeader {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function checkRegular(file: string, st: fs.Stats): void {
+  if (st.isFile()) return;
+  if (st.isDirectory()) throw new PacketHeaderError(file, 'it is a directory');
+  throw new NotAPacketError(file, 'it is not a regular file');
 }
 
 /** Checks magic and header length; returns how many bytes prefix + header take. */

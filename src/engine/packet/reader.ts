@@ -4,7 +4,7 @@ import { Readable, pipeline } from 'stream';
 import * as zlib from 'zlib';
 import { PacketIntegrityError, PacketError } from './errors';
 import { FRAME_BLOB, FRAME_END, FRAME_RECORD, MAX_RECORD_BYTES, PREFIX_BYTES, SIGNATURE_BYTES, bodyOffset } from './format';
-import { readRawHeader, type RawHeader } from './header';
+import { OPEN_FLAGS, readRawHeader, type RawHeader } from './header';
 import { checkSignature } from './sign';
 import type { HostKeyLookup, PacketEntry, PacketHeader, PacketRecord } from './types';
 
@@ -34,9 +34,12 @@ export async function openPacket(file: string, keyLookup?: HostKeyLookup): Promi
   const header = raw.header;
   const headerLength = raw.signed.length - PREFIX_BYTES;
   const start = bodyOffset(headerLength);
-  const fh = await fs.promises.open(file, 'r');
+  const fh = await fs.promises.open(file, OPEN_FLAGS);
   try {
-    const { size } = await fh.stat();
+    const st = await fh.stat();
+    // Replaced since its header was read (by something other than a packet): refuse, do not block on it.
+    if (!st.isFile()) throw new PacketIntegrityError(file, 'it is no longer a regular file');
+    const { size } = st;
     const expected = start + header.body.length;
     if (size < start) throw new PacketIntegrityError(file, `the file ends after ${size} bytes, inside the signature (which ends at byte ${start})`);
     if (size < expected) throw new PacketIntegrityError(file, `the file is truncated: ${size} bytes, the header says ${expected}`);

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runProgram } from '../../../src/cli/run';
@@ -188,6 +189,20 @@ describe('multitool lspacket', () => {
     assert.deepStrictEqual(r.err, [
       `multitool: Error: Cannot read header of packet ${path.join(links, 'b-dangling')}: no such file.`,
       `multitool: Error: Cannot read header of packet ${path.join(links, 'c-loop')}: too many levels of symbolic links.`,
+    ]);
+  });
+
+  it('refuses a named pipe, given or linked from a bay, without waiting for a writer', async () => {
+    const [p] = await packet(work, { fileName: 'real' });
+    const fifo = path.join(work, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    fs.symlinkSync(fifo, path.join(work, 'to-pipe'));
+    const r = await lspacket('-short', work, fifo);
+    assert.strictEqual(r.status, 1);
+    assert.deepStrictEqual(r.out, [p]);
+    assert.deepStrictEqual(r.err, [
+      `multitool: Error: File ${path.join(work, 'to-pipe')} is not a sync. packet (it is not a regular file).`,
+      `multitool: Error: File ${fifo} is not a sync. packet (it is not a regular file).`,
     ]);
   });
 
