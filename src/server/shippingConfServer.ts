@@ -50,6 +50,8 @@ export function startServer(connection: Connection): void {
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         documentLinkProvider: { resolveProvider: false },
+        documentHighlightProvider: true,
+        inlayHintProvider: true,
         executeCommandProvider: { commands: [CREATE_FOLDERS_COMMAND] },
       },
       serverInfo: { name: 'shipping.conf language server', version: '0.1.0' },

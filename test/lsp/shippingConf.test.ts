@@ -37,7 +37,7 @@ describe('shipping.conf language server over stdio (dist/server.js)', function (
   it('advertises every feature at initialize', async () => {
     const { capabilities: c } = await client.initialize();
     assert.ok(c.completionProvider && c.hoverProvider && c.documentSymbolProvider && c.foldingRangeProvider && c.documentFormattingProvider && c.documentRangeFormattingProvider);
-    assert.ok(c.definitionProvider && c.referencesProvider && c.documentLinkProvider);
+    assert.ok(c.definitionProvider && c.referencesProvider && c.documentLinkProvider && c.documentHighlightProvider && c.inlayHintProvider);
     assert.deepStrictEqual(c.renameProvider, { prepareProvider: true });
     assert.deepStrictEqual((c.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, ['quickfix', 'source.fixAll.shippingConf']);
     assert.ok(c.semanticTokensProvider?.legend.tokenTypes.includes('keyword'));

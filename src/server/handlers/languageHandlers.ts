@@ -8,8 +8,9 @@ import { computeCompletion } from '../services/completion';
 import { computeFolding } from '../services/folding';
 import { formatLines } from '../services/formatting';
 import { computeHover } from '../services/hover';
+import { computeInlayHints } from '../services/inlayHints';
 import { computeLinks } from '../services/links';
-import { computeDefinition, computeReferences, computeRename, prepareRename } from '../services/navigation';
+import { computeDefinition, computeHighlights, computeReferences, computeRename, prepareRename } from '../services/navigation';
 import { computeSemanticTokens } from '../services/semanticTokens';
 import { computeSymbols } from '../services/symbols';
 import type { ServerState } from '../state';
@@ -53,6 +54,8 @@ export function registerLanguageHandlers(state: ServerState, validator: Validato
   c.onPrepareRename(guard('prepareRename', null, (doc, _ctx, p) => prepareRename(doc, p.position)));
   c.onRenameRequest(guard('rename', null, (doc, _ctx, p) => computeRename(doc, p.position, p.newName)));
   c.onDocumentLinks(guard('documentLinks', [], (doc, ctx) => computeLinks(doc, ctx)));
+  c.onDocumentHighlight(guard('documentHighlight', [], (doc, _ctx, p) => computeHighlights(doc, p.position)));
+  c.languages.inlayHint.on(guard('inlayHint', [], (doc, _ctx, p) => computeInlayHints(doc, p.range)));
 
   c.onExecuteCommand(async (p) => {
     if (p.command !== CREATE_FOLDERS_COMMAND) return null;

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'url';
-import { ResponseError, ErrorCodes, type Location, type Range, type WorkspaceEdit } from 'vscode-languageserver';
+import { DocumentHighlightKind, ResponseError, ErrorCodes, type DocumentHighlight, type Location, type Range, type WorkspaceEdit } from 'vscode-languageserver';
 import { argSpecAt, DEFAULT_ROUTE, tokenRange, type ConfToken } from '../../engine/conf';
 import { tokenAt, type ConfDocument, type Position, type ServiceContext } from '../document';
 
@@ -73,4 +73,16 @@ export function computeRename(doc: ConfDocument, pos: Position, newName: string)
   if (s.kind === 'host' && newName === DEFAULT_ROUTE) throw new ResponseError(ErrorCodes.InvalidParams, 'A host cannot be renamed to -default.');
   const refs = computeReferences(doc, pos, true);
   return { changes: { [doc.uri]: refs.map((r) => ({ range: r.range, newText: newName })) } };
+}
+
+/** Highlights every use of the class or host under the cursor; a class's STORAGE-BAY uses are its definitions. */
+export function computeHighlights(doc: ConfDocument, pos: Position): DocumentHighlight[] {
+  const s = symbolAt(doc, pos);
+  if (!s) return [];
+  if (s.kind === 'class') {
+    return classTokens(doc)
+      .filter((u) => u.token.text === s.token.text)
+      .map((u) => ({ range: tokenRange(u.token), kind: u.keyword === 'STORAGE-BAY' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+  }
+  return hostTokens(doc).filter((t) => t.text === s.token.text).map((t) => ({ range: tokenRange(t), kind: DocumentHighlightKind.Text }));
 }

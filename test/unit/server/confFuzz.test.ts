@@ -10,7 +10,8 @@ import { computeFolding } from '../../../src/server/services/folding';
 import { formatLines } from '../../../src/server/services/formatting';
 import { computeHover } from '../../../src/server/services/hover';
 import { computeLinks } from '../../../src/server/services/links';
-import { computeDefinition, computeReferences, computeRename, prepareRename } from '../../../src/server/services/navigation';
+import { computeInlayHints } from '../../../src/server/services/inlayHints';
+import { computeDefinition, computeHighlights, computeReferences, computeRename, prepareRename } from '../../../src/server/services/navigation';
 import { computeSemanticTokens } from '../../../src/server/services/semanticTokens';
 import { computeSymbols } from '../../../src/server/services/symbols';
 import { ctx } from './serverHelpers';
@@ -108,6 +109,7 @@ function serveEverything(text: string, rnd: () => number): void {
     computeHover(doc, pos, c);
     computeDefinition(doc, pos, c);
     computeReferences(doc, pos);
+    computeHighlights(doc, pos);
     if (prepareRename(doc, pos)) computeRename(doc, pos, 'renamed');
   }
   for (const d of diags.slice(0, 20)) computeCodeActions(doc, { range: d.range, diagnostics: [d] }, c);
@@ -115,6 +117,7 @@ function serveEverything(text: string, rnd: () => number): void {
   computeFolding(doc);
   computeSemanticTokens(doc);
   computeLinks(doc, c);
+  computeInlayHints(doc, { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } });
   const formatted = applyEdits(text, formatLines(doc));
   assert.strictEqual(formatted.replace(/\s+/g, ''), text.replace(/\s+/g, ''), 'formatting changed more than white space');
   const all = validateShippingConf(doc.parsed, { fileSystemChecks: true, fs: fakeFs });
