@@ -40,8 +40,14 @@ export function applyEdits(text: string, edits: readonly ConfEdit[]): string {
     if (p.line >= lines.length) return text.length;
     return starts[p.line] + Math.min(p.character, lines[p.line].length);
   };
+  // Fixes insert "\n"; keep a CRLF (or CR) file's own line ends, as an editor would.
+  const eolMatch = /\r\n|\r|\n/.exec(text);
+  const fileEol = eolMatch ? eolMatch[0] : '\n';
   const sorted = [...edits].sort((a, b) => at(b.range.start) - at(a.range.start));
   let out = text;
-  for (const e of sorted) out = out.slice(0, at(e.range.start)) + e.newText + out.slice(at(e.range.end));
+  for (const e of sorted) {
+    const newText = fileEol === '\n' ? e.newText : e.newText.replace(/\r\n|\r|\n/g, fileEol);
+    out = out.slice(0, at(e.range.start)) + newText + out.slice(at(e.range.end));
+  }
   return out;
 }

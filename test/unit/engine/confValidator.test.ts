@@ -351,4 +351,9 @@ describe('shipping.conf validator', () => {
     assert.strictEqual(count, 4);
     assert.strictEqual(applyEdits(text, edits), 'STORAGE-BAY -default /b\nMAX-DATA-SIZE 512m\nCLEARCASE_MIN_PORT 50000\nCLEARCASE_MAX_PORT 65000\n# two weeks\nEXPIRATION -default 14\n');
   });
+
+  it('fixes keep the line ends of a CRLF file', () => {
+    const text = 'CLEARCASE_MIN_PORT 50000 CLEARCASE_MAX_PORT 60000\r\nEXPIRATION -default 14 # two weeks\r\n';
+    assert.strictEqual(applyEdits(text, fixAllEdits(check(text)).edits), 'CLEARCASE_MIN_PORT 50000\r\nCLEARCASE_MAX_PORT 60000\r\n# two weeks\r\nEXPIRATION -default 14\r\n');
+  });
 });
