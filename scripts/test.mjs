@@ -11,12 +11,15 @@
 // Where a desktop VS Code can be had (`code` on PATH, or VSCODE_DESKTOP=1) the level
 // exthost-desktop runs the exthost suite once more in it (test/harness/electron.mjs).
 //
-// usage: npm test [-- --level unit,lsp]
+// The unit level runs beside the others (output printed per level when it ends); --serial
+// runs and streams them one by one.
+//
+// usage: npm test [-- --level unit,lsp] [-- --serial]
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, format } from 'node:util';
 import { createRequire } from 'node:module';
 import { ROOT, ensureSetup } from './setup.mjs';
 
@@ -27,10 +30,11 @@ const DESKTOP = process.env.VSCODE_DESKTOP === '1' || Boolean(spawnSync('sh', ['
 const ALL_LEVELS = [...LEVELS, 'exthost-desktop'];
 const { values: opts } = parseArgs({ options: {
   level: { type: 'string', multiple: true, default: [] },
+  serial: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } });
 if (opts.help) {
-  console.log(`usage: npm test [-- --level ${LEVELS.join('|')}[,...]]`);
+  console.log(`usage: npm test [-- --level ${ALL_LEVELS.join('|')}[,...]] [-- --serial]`);
   process.exit(0);
 }
 const selected = opts.level.length ? opts.level.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean)
@@ -52,30 +56,42 @@ function banner(text) {
   console.log(`\n=== ${text} ${'='.repeat(Math.max(3, 70 - text.length))}`);
 }
 
-function exec(cmd, args, { env = {}, capture = false } = {}) {
+const stdoutSink = (t) => process.stdout.write(t);
+
+/** Runs a command; its output goes to `sink` (the terminal, or a level's buffer) and is returned. */
+function exec(cmd, args, { env = {}, sink = stdoutSink } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    if (capture) {
-      child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
-      child.stderr.on('data', (d) => { output += d; process.stderr.write(d); });
-    }
+    const take = (d) => { output += d; sink(String(d)); };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     child.on('error', (e) => resolve({ code: 127, output: e.message }));
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
   });
 }
 
-async function step(name, fn) {
-  banner(name);
+/**
+ * Runs one step or level and records its row. Buffered (levels running side by side), its
+ * output is printed in one piece when it ends, so levels never interleave.
+ */
+async function step(name, fn, { buffered = false } = {}) {
+  let buf = '';
+  const sink = buffered ? (t) => { buf += t; } : stdoutSink;
+  if (buffered) console.log(`[test] ${name} started`); else banner(name);
   const start = Date.now();
   let row;
   try {
-    row = await fn();
+    row = await fn(sink);
   } catch (e) {
     row = { ok: false, reason: e.message.split('\n')[0] };
   }
   row = { name, ms: Date.now() - start, ...row };
   rows.push(row);
+  if (buffered) {
+    banner(`${name} (${(row.ms / 1000).toFixed(1)} s)`);
+    process.stdout.write(buf.endsWith('\n') || !buf ? buf : `${buf}\n`);
+  }
   if (!row.ok) console.log(`\n[test] ${name} FAILED: ${row.reason}`);
   return row.ok;
 }
@@ -94,11 +110,11 @@ function pruneStaleOutput() {
 }
 
 /** Runs mocha with the counting reporter; returns a level row from the honest counts. */
-async function mochaLevel(level, config, extraArgs = []) {
+async function mochaLevel(level, config, sink) {
   const summaryFile = path.join(OUT, `${level}.summary.json`);
   fs.rmSync(summaryFile, { force: true });
   const { code } = await exec(process.execPath, [MOCHA, '--config', config, '--reporter', REPORTER,
-    '--reporter-option', `summary=${summaryFile}`, ...extraArgs]);
+    '--reporter-option', `summary=${summaryFile}`], { sink });
   return fromSummary(level, code, fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : undefined);
 }
 
@@ -113,9 +129,9 @@ function fromSummary(level, code, s, harnessError) {
 }
 
 const levels = {
-  unit: () => mochaLevel('unit', '.mocharc.unit.json'),
-  lsp: () => mochaLevel('lsp', '.mocharc.lsp.json'),
-  async exthost() {
+  unit: (sink) => mochaLevel('unit', '.mocharc.unit.json', sink),
+  lsp: (sink) => mochaLevel('lsp', '.mocharc.lsp.json', sink),
+  async exthost(sink) {
     const { runExthost } = await import('../test/harness/run-exthost.mjs');
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-ws-'));
     try {
@@ -126,19 +142,20 @@ const levels = {
         workspace,
         // the default host home must not be the developer's real ~/.multisite
         env: { MULTISITE_HOME: path.join(tmp, 'no-host-here') },
+        log: (...m) => sink(`${format(...m)}\n`),
       });
       return fromSummary('exthost', r.code, r.summary, r.error && `harness: ${r.error}`);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   },
-  e2e: () => mochaLevel('e2e', '.mocharc.e2e.json'),
-  async 'exthost-desktop'() {
+  e2e: (sink) => mochaLevel('e2e', '.mocharc.e2e.json', sink),
+  async 'exthost-desktop'(sink) {
     const summaryFile = path.join(OUT, 'exthost-desktop.summary.json');
     fs.rmSync(summaryFile, { force: true });
     const headless = process.platform === 'linux' && !process.env.DISPLAY && spawnSync('sh', ['-c', 'command -v xvfb-run']).status === 0;
     const args = [path.join(ROOT, 'test', 'harness', 'electron.mjs'), '--summary', summaryFile];
-    const { code } = headless ? await exec('xvfb-run', ['-a', process.execPath, ...args]) : await exec(process.execPath, args);
+    const { code } = headless ? await exec('xvfb-run', ['-a', process.execPath, ...args], { sink }) : await exec(process.execPath, args, { sink });
     return fromSummary('exthost-desktop', code, fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : undefined);
   },
 };
@@ -149,7 +166,7 @@ const buildOk = await step('build bundles (node esbuild.js)', async () => {
 });
 await step('compile tests (tsc -p tsconfig.test.json)', async () => {
   pruneStaleOutput();
-  const r = await exec(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json', '--pretty', 'false'], { capture: true });
+  const r = await exec(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json', '--pretty', 'false']);
   if (r.code === 0) return { ok: true };
   const errors = r.output.split('\n').filter((l) => /error TS\d+/.test(l));
   return { ok: false, reason: `${errors.length} type error(s), first: ${errors[0] ?? r.output.trim().split('\n')[0]}` };
@@ -162,12 +179,26 @@ if (selected.some((l) => l === 'exthost' || l === 'e2e')) {
   });
 }
 
-for (const level of selected) {
-  if (!buildOk && level !== 'unit') {
-    rows.push({ name: level, ok: false, ms: 0, reason: 'the bundles did not build' });
-    continue;
+async function runLevels(list, buffered) {
+  for (const level of list) {
+    if (!buildOk && level !== 'unit') {
+      rows.push({ name: level, ok: false, ms: 0, reason: 'the bundles did not build' });
+      continue;
+    }
+    await step(level, levels[level], { buffered });
   }
-  await step(level, levels[level]);
+}
+// Two lanes side by side: the unit tests (CPU in this process tree) and the levels that mostly
+// wait on code-server and the browser. --serial runs them one after the other, streaming.
+const laneA = selected.filter((l) => l === 'unit');
+const laneB = selected.filter((l) => l !== 'unit');
+if (opts.serial || !laneA.length || !laneB.length) await runLevels(selected, false);
+else await Promise.all([runLevels(laneA, true), runLevels(laneB, true)]);
+rows.sort((a, b) => order(a.name) - order(b.name));
+
+function order(name) {
+  const i = ALL_LEVELS.indexOf(name);
+  return i < 0 ? -1 : i;
 }
 
 // ---- summary ------------------------------------------------------------------------------
