@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The extension-host suite in desktop VS Code through @vscode/test-electron, for machines where a
 // desktop VS Code can be had: `code` on PATH (its Electron binary is used), or VSCODE_DESKTOP=1
-// (runTests downloads VS Code 1.100.3 into .vscode-test/). The same suite as the code-server
+// (runTests downloads VS Code 1.100.3 into .cache/vscode-test/, git-ignored). The same suite as the code-server
 // route (out/test/exthost, compiled by `npm test` or `npx tsc -p tsconfig.test.json`).
 // On Linux without a display run it under `xvfb-run -a`.
 //
@@ -43,7 +43,7 @@ try {
   }
   const summary = a.summary ? path.resolve(a.summary) : path.join(tmp, 'summary.json');
   code = await runTests({
-    ...(vscodeExecutablePath ? { vscodeExecutablePath } : { version: a.version }),
+    ...(vscodeExecutablePath ? { vscodeExecutablePath } : { version: a.version, cachePath: path.join(ROOT, '.cache', 'vscode-test') }),
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: path.join(ROOT, 'out', 'test', 'exthost'),
     launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes',
