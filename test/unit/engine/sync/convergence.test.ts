@@ -159,7 +159,8 @@ async function deliver(w: World, f: InFlight): Promise<void> {
 }
 
 async function deliverRandom(w: World, allowLoss: boolean): Promise<void> {
-  const i = Math.floor(w.rnd() * w.net.length);
+  // Newest first half of the time: later packets often overtake earlier ones.
+  const i = w.rnd() < 0.5 ? w.net.length - 1 : Math.floor(w.rnd() * w.net.length);
   const f = w.net[i];
   const roll = w.rnd();
   if (allowLoss && roll < 0.12) {
@@ -172,6 +173,29 @@ async function deliverRandom(w: World, allowLoss: boolean): Promise<void> {
   if (!(allowLoss && roll < 0.27)) w.net.splice(i, 1);
   else stats.duplicates++;
   await deliver(w, f);
+}
+
+/** Two exports to one target with a change between them; the later packet is sent first. */
+async function overtaking(w: World): Promise<void> {
+  const rep = pick(w.rnd, w.reps);
+  const others = await knownOthers(w, rep);
+  if (others.length === 0) return;
+  const target = pick(w.rnd, others);
+  const packets: string[][] = [];
+  for (let k = 0; k < 2; k++) {
+    await randomChange(w, rep);
+    const out = path.join(w.root, 'net', `o${w.counter++}`);
+    fs.mkdirSync(out, { recursive: true });
+    const res = await exportSync(rep.host.ctx, { targets: [`${target.name}@${rep.tag}`], out });
+    packets.push(res.vobs.flatMap((v) => v.packets.map((p) => p.path)));
+  }
+  w.log.push(`overtaking ${rep.name} -> ${target.name}`);
+  for (const p of [...packets[1], ...packets[0]]) w.net.push({ file: p, host: target.host });
+  // Deliver the later one now; the earlier stays in flight (or is dropped later).
+  for (const p of packets[1]) {
+    const i = w.net.findIndex((f) => f.file === p);
+    await deliver(w, w.net.splice(i, 1)[0]);
+  }
 }
 
 async function digests(w: World): Promise<string[]> {
@@ -192,7 +216,8 @@ async function runSeed(seed: number): Promise<void> {
     const steps = 25 + Math.floor(rnd() * 20);
     for (let s = 0; s < steps; s++) {
       const roll = rnd();
-      if (roll < 0.45) await randomChange(w, pick(rnd, w.reps));
+      if (roll < 0.08) await overtaking(w);
+      else if (roll < 0.45) await randomChange(w, pick(rnd, w.reps));
       else if (roll < 0.7) await randomExport(w, pick(rnd, w.reps));
       else if (w.net.length) await deliverRandom(w, true);
     }
