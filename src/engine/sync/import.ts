@@ -279,7 +279,7 @@ async function applyPacket(
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw e;
   }
-  let ops: Op[] = [];
+  const ops: Op[] = [];
   const notices: IncarnationNotice[] = [];
   try {
     for (const rec of records) {
@@ -323,14 +323,13 @@ async function applyPacket(
       r.epochs.rows[n.replica] = { ...n.row };
     }
   }
-  raiseRow(rowOf(r.epochs, header.origin.oid), header.senderRow);
+  if (header.origin.oid !== r.oid) raiseRow(rowOf(r.epochs, header.origin.oid), header.senderRow);
   const rec = r.epochs.recovery;
   if (rec && target.incarnation === rec.incarnation) {
     rec.waitingFor = rec.waitingFor.filter((o) => o !== header.origin.oid);
     if (rec.waitingFor.length === 0) delete r.epochs.recovery;
   }
   r.saveEpochs();
-  ops = [];
   logHistory(home, `import sync from replica "${header.origin.name}" to replica "${r.name}" (${toApply.length} entries, packet ${file}) Row at import was: ${formatRow(own, (o) => r.nameOf(o))}`);
   const hadOps = header.ranges.length > 0;
   if (hadOps && toApply.length === 0) {
