@@ -20,4 +20,5 @@ export { importSync, receiveDirs, type ImportRequest, type ImportResult, type Im
 export { mkreplicaExport, mkreplicaImport, type MkreplicaExportRequest, type MkreplicaExportResult, type MkreplicaImportRequest, type MkreplicaImportResult } from './mkreplica';
 export { listReplicas, listVobs, type VobReplicas, type ReplicaInfo } from './listing';
 export { chepoch, chepochActual, recoverpacket, restorereplica, type RowChange, type EpochChange, type ActualResult, type RecoverResult, type RestoreResult } from './epochs';
+export { assessPackets, type PacketAssessment, type PacketStatus } from './assess';
 export * from './errors';

@@ -14,6 +14,7 @@ import {
   mkreplicaImport,
   recoverpacket,
   restorereplica,
+  assessPackets,
   ReplicaExistsError,
   SelfUpdateError,
   type ImportEvent,
@@ -287,5 +288,21 @@ describe('syncreplica', () => {
     const self = info.replicas.find((x) => x.self);
     const sender = info.replicas.find((x) => x.name === 'r0');
     assert.deepStrictEqual(sender?.row, self?.row, 'the new replica knows what its creator had');
+  });
+
+  it('tells from headers alone which packets can be applied, which wait and for what', async () => {
+    await changes(1);
+    const [first] = await exportTo(a, [b]);
+    await changes(1);
+    const [second] = await exportTo(a, [b]);
+    const ex = await mkreplicaExport(a.host.ctx, { target: `sanfran:r8@${a.tag}`, workdir: path.join(root, 'w'), out: outDir() });
+    const states = async (): Promise<string[]> =>
+      (await assessPackets(b.host.ctx, [first, second, ex.packets[0].path, path.join(root, 'nothing')])).map((p) => p.statuses.map((s) => s.state).join(','));
+    assert.deepStrictEqual(await states(), ['applicable', 'waiting', 'creation', 'unreadable']);
+    const waiting = (await assessPackets(b.host.ctx, [second]))[0].statuses[0];
+    assert.ok(waiting.state === 'waiting' && waiting.from === 'r0' && waiting.have === 2, JSON.stringify(waiting));
+    await importSync(b.host.ctx, { sources: [first] });
+    assert.deepStrictEqual((await states()).slice(0, 2), ['applied', 'applicable']);
+    assert.deepStrictEqual((await assessPackets(a.host.ctx, [first]))[0].statuses, [{ state: 'other-host', replica: 'r1', host: 'sanfran' }]);
   });
 });
