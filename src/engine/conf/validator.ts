@@ -20,7 +20,7 @@ import {
   type ArgKind,
 } from './keywords';
 import type { ZeroMaxDataSize } from './model';
-import type { ConfEntry, ConfToken, ParsedShippingConf } from './parser';
+import { entryAtLine, type ConfEntry, type ConfToken, type ParsedShippingConf } from './parser';
 import { isRuleCode, RULE_CODES, ruleSpec, type RuleCode, type Severity } from './rules';
 
 /** LSP-shaped positions (0-based line, UTF-16 character) so the server maps them one to one. */
@@ -549,12 +549,20 @@ interface RouteEdge {
 }
 
 function checkRoutes(ctx: Ctx): void {
-  const routed = new Map<string, RouteEdge>();
+  // Destination -> its token: the entry (and so the hop) is found from the token's line only
+  // when needed, so a hub's thousands of destinations cost no extra objects.
+  const routed = new Map<string, ConfToken>();
+  const hops = new Set<string>();
   let defaultEdge: RouteEdge | undefined;
+  const edgeOf = (t: ConfToken): RouteEdge => {
+    const entry = entryAtLine(ctx.parsed, t.line) as ConfEntry;
+    return { hop: entry.args[0].text, token: t, entry };
+  };
   for (const e of ctx.parsed.entries) {
     if (e.spec?.name !== 'ROUTE' || e.args.length < 2) continue;
     const hop = e.args[0];
     if (hop.text === DEFAULT_ROUTE) continue;
+    hops.add(hop.text);
     for (let k = 1; k < e.args.length; k++) {
       const d = e.args[k];
       if (d.text === hop.text) {
@@ -574,8 +582,9 @@ function checkRoutes(ctx: Ctx): void {
         }
         continue;
       }
-      const prior = routed.get(d.text);
-      if (prior) {
+      const priorToken = routed.get(d.text);
+      if (priorToken) {
+        const prior = edgeOf(priorToken);
         const where = prior.entry === e ? 'earlier in this entry' : `through ${shown(prior.hop)} on line ${lineNo(prior.entry.line)}`;
         report(ctx, 'route-duplicate-destination', tokenRange(d), `Host ${shown(d.text)} is already routed ${where}: give each destination one route.`, {
           related: prior.entry === e ? undefined : [{ range: tokenRange(prior.token), message: 'First routed here' }],
@@ -583,18 +592,18 @@ function checkRoutes(ctx: Ctx): void {
         });
         continue;
       }
-      routed.set(d.text, { hop: hop.text, token: d, entry: e });
+      routed.set(d.text, d);
     }
   }
   // Cycles: follow "to reach X, hand it to route(X)" until a host is reached directly or a host repeats.
   const next = (x: string): RouteEdge | undefined => {
-    const edge = routed.get(x) ?? (defaultEdge && defaultEdge.hop !== x ? defaultEdge : undefined);
+    const t = routed.get(x);
+    const edge = t ? edgeOf(t) : defaultEdge && defaultEdge.hop !== x ? defaultEdge : undefined;
     return edge && edge.hop !== x ? edge : undefined;
   };
   const state = new Map<string, number>(); // 1 = on the current walk, 2 = finished
   // Every host on a cycle is the next hop of the host before it, so walks need only start at hops.
-  const starts = new Set<string>();
-  for (const r of routed.values()) starts.add(r.hop);
+  const starts = hops;
   if (defaultEdge) starts.add(defaultEdge.hop);
   for (const start of starts) {
     if (state.has(start)) continue;
