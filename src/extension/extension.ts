@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): MultiSiteApi {
   const hosts = new HostHomes(log);
   const replicas = new ReplicasTreeDataProvider(hosts);
   const bays = new BaysTreeDataProvider(hosts, log);
-  const packets = new PacketsTreeDataProvider(hosts);
+  const packets = new PacketsTreeDataProvider(hosts, log);
   context.subscriptions.push(
     log, hosts, replicas, bays, packets,
     vscode.window.createTreeView(REPLICAS_VIEW, { treeDataProvider: replicas, showCollapseAll: true }),

@@ -1,5 +1,7 @@
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/extension/view/treeNodes/treeNode';
@@ -93,5 +95,33 @@ describe('the MultiSite views', () => {
     const bays = await a.bays.getChildren(nightly);
     assert.deepStrictEqual(bays.map((b) => [b.getTreeItem().label, b.getTreeItem().description]),
       [['nightly', 'storage bay /srv/ms'], ['nightly_rtn', 'return bay /srv/ms']]);
+  });
+
+  it('show the packets waiting in a host\'s bays, described from their headers', async function () {
+    this.timeout(120000);
+    // the demo site of `npm start`: hosts made by the engine's command line, a VOB replicated
+    // from boston to tokyo and paris, an update packet left in each receiver's incoming bay
+    const site = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-packets-'));
+    homes.push(site);
+    const root = path.resolve(__dirname, '..', '..', '..', '..');
+    const made = spawnSync(process.execPath, [path.join(root, 'scripts', 'demo.mjs'), '--dir', site], { encoding: 'utf8' });
+    assert.strictEqual(made.status, 0, made.stderr);
+    const a = await api();
+    const tokyo = path.join(site, 'hosts', 'tokyo');
+    fs.writeFileSync(path.join(tokyo, 'shipping', 'ms_ship', 'incoming', 'not-a-packet'), 'hello');
+    await setHosts(a, [tokyo]);
+    const [hostNode] = await a.packets.getChildren();
+    assert.strictEqual(hostNode.getTreeItem().label, 'tokyo');
+    const folders = await a.packets.getChildren(hostNode);
+    const incoming = folders.find((f) => f.getTreeItem().label === '-default incoming');
+    assert.ok(incoming, `folders: ${labels(folders).join(', ')}`);
+    assert.strictEqual(incoming.getTreeItem().description, '2 packets');
+    const packets = await a.packets.getChildren(incoming);
+    assert.deepStrictEqual(labels(packets), ['not-a-packet', 'sync_boston_demo']);
+    assert.strictEqual(packets[0].getTreeItem().contextValue, 'packet:unreadable');
+    const item = packets[1].getTreeItem();
+    assert.strictEqual(item.contextValue, 'packet:update');
+    assert.match(String(item.description), /^Update boston@demo #\d+$/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /tokyo on tokyo/);
   });
 });
