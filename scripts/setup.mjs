@@ -112,6 +112,9 @@ export function ensureCodeServer(log = console.log, { quiet = false } = {}) {
       // Workaround 2: node-pty's postinstall runs `npx node-gyp`; with `yes=false` in a user
       // npmrc npx refuses to fetch it without a prompt (and CI has no stdin).
       npm_config_yes: 'true',
+      // Workaround 3: code-server's own postinstall.sh refuses to run as root unless npm says
+      // unsafe-perm (npm 11 no longer knows the option but passes it on to the script).
+      npm_config_unsafe_perm: 'true',
       // native modules build against the local Node headers instead of downloading them
       ...(fs.existsSync('/usr/include/node/node.h') && !process.env.npm_config_nodedir ? { npm_config_nodedir: '/usr' } : {}),
     };
