@@ -1,5 +1,5 @@
 import type { ServerState } from '../state';
-import { computeDiagnostics } from '../services/diagnostics';
+import { computeDiagnostics, forgetDiagnostics } from '../services/diagnostics';
 
 /**
  * Push diagnostics: validate a document after its last change settles (validationDelay),
@@ -36,7 +36,9 @@ export class Validator {
     }
   }
 
+  /** Re-validates every open document from scratch (settings or the disk changed). */
   validateAll(): void {
+    forgetDiagnostics();
     for (const d of this.state.documents.all()) this.schedule(d.uri, 0);
   }
 

@@ -1,5 +1,6 @@
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
-import { validateShippingConf, type ConfDiagnostic, type Severity } from '../../engine/conf';
+import { validateShippingConf, type ConfDiagnostic, type ParsedShippingConf, type Severity } from '../../engine/conf';
+import type { ServerSettings } from '../settings';
 import type { ConfDocument, ServiceContext } from '../document';
 
 export const DIAGNOSTIC_SOURCE = 'shipping.conf';
@@ -11,14 +12,27 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+// Code actions are requested on every cursor move: validate once per document version and
+// settings, not once per request. Cleared when the disk may have changed (forgetDiagnostics).
+let cache = new WeakMap<ParsedShippingConf, { settings: ServerSettings; fs: ServiceContext['fs']; found: ConfDiagnostic[] }>();
+
+/** Drops remembered results, e.g. after the server created bay folders. */
+export function forgetDiagnostics(): void {
+  cache = new WeakMap();
+}
+
 /** The engine's findings for a document, with the user's settings applied. */
 export function confDiagnostics(doc: ConfDocument, ctx: ServiceContext): ConfDiagnostic[] {
-  return validateShippingConf(doc.parsed, {
+  const hit = cache.get(doc.parsed);
+  if (hit && hit.settings === ctx.settings && hit.fs === ctx.fs) return hit.found;
+  const found = validateShippingConf(doc.parsed, {
     fileSystemChecks: ctx.fs !== undefined,
     fs: ctx.fs,
     severities: ctx.settings.rules,
     zeroMaxDataSize: ctx.settings.zeroMaxDataSize,
   });
+  cache.set(doc.parsed, { settings: ctx.settings, fs: ctx.fs, found });
+  return found;
 }
 
 export function toLspDiagnostic(d: ConfDiagnostic, doc: ConfDocument, ctx: ServiceContext): Diagnostic {
