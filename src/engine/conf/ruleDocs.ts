@@ -37,7 +37,8 @@ export function renderRulePage(rule: RuleSpec): string {
     `- One line: put \`# shipping-conf-disable-next-line ${rule.code}\` on the line above it.`,
     `- A whole file: put \`# shipping-conf-disable ${rule.code}\` anywhere in it.`,
     '',
-    'All rules: [shipping.conf language support](../shipping-conf.md).',
+    // Sibling pages only: these pages ship inside the extension, where nothing else of docs/ is.
+    `All codes: ${RULES.map((r) => (r.code === rule.code ? `**${r.code}**` : `[${r.code}](${r.code}.md)`)).join(' · ')}`,
     '',
   );
   return lines.join('\n');
