@@ -47,11 +47,17 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     },
   };
   const client = new LanguageClient('multisite.shippingConf', 'MultiSite shipping.conf', serverOptions, clientOptions);
+  const status = createStatusItem();
   context.subscriptions.push(
     vscode.commands.registerCommand(SHOW_RULE_DOCS_COMMAND, (code: unknown) => showRuleDocs(context, code)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      updateStatus(status);
       void client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
     }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('multisite.shippingConf.fileSystemChecks')) updateStatus(status);
+    }),
+    status,
     { dispose: () => void client.stop() },
   );
   await client.start();
@@ -71,5 +77,33 @@ async function showRuleDocs(context: vscode.ExtensionContext, code: unknown): Pr
     await vscode.commands.executeCommand('markdown.showPreview', page);
   } catch {
     await vscode.window.showTextDocument(page, { preview: true });
+  }
+}
+
+/** Says in the language status whether bays and programs are checked on disk, and why not. */
+function createStatusItem(): vscode.LanguageStatusItem {
+  const item = vscode.languages.createLanguageStatusItem('multisite.shippingConf.fileSystemChecks', { language: 'shipping-conf' });
+  item.name = 'shipping.conf file-system checks';
+  updateStatus(item);
+  return item;
+}
+
+function updateStatus(item: vscode.LanguageStatusItem): void {
+  const setting = vscode.workspace.getConfiguration('multisite.shippingConf').get<boolean>('fileSystemChecks', true);
+  if (!vscode.workspace.isTrusted) {
+    item.text = 'Bays not checked on disk';
+    item.detail = 'untrusted workspace';
+    item.severity = vscode.LanguageStatusSeverity.Warning;
+    item.command = { title: 'Manage Trust', command: 'workbench.trust.manage' };
+  } else if (!setting) {
+    item.text = 'Bays not checked on disk';
+    item.detail = 'turned off in settings';
+    item.severity = vscode.LanguageStatusSeverity.Information;
+    item.command = { title: 'Settings', command: 'workbench.action.openSettings', arguments: ['multisite.shippingConf.fileSystemChecks'] };
+  } else {
+    item.text = 'Bays checked on disk';
+    item.detail = undefined;
+    item.severity = vscode.LanguageStatusSeverity.Information;
+    item.command = { title: 'Settings', command: 'workbench.action.openSettings', arguments: ['multisite.shippingConf.fileSystemChecks'] };
   }
 }

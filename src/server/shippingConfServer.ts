@@ -37,7 +37,7 @@ export function startServer(connection: Connection): void {
     };
     return {
       capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         completionProvider: { triggerCharacters: [' ', '/', '-', '#'], resolveProvider: false },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
@@ -79,6 +79,8 @@ export function startServer(connection: Connection): void {
     if (justOpened.delete(e.document.uri)) return;
     validator.schedule(e.document.uri);
   });
+  // Saving is the moment people expect a fresh look at the disk (bays made in a terminal meanwhile).
+  documents.onDidSave(() => validator.validateAll());
   documents.onDidClose((e) => {
     state.forget(e.document.uri);
     validator.clear(e.document.uri);

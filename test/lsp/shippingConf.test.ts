@@ -99,6 +99,18 @@ describe('shipping.conf language server over stdio (dist/server.js)', function (
     assert.deepStrictEqual(await client.diagnosticsFor(uri), []);
   });
 
+  it('looks at the disk again when the file is saved', async () => {
+    await client.initialize();
+    const bay = path.join(dir, 'later');
+    await client.open(uri, `STORAGE-BAY -default ${bay}\n`);
+    assert.deepStrictEqual((await client.diagnosticsFor(uri, 1)).map((d) => d.code), ['bay-missing']);
+    fs.mkdirSync(path.join(bay, 'incoming'), { recursive: true });
+    fs.mkdirSync(path.join(bay, 'outgoing'));
+    client.resetDiagnostics(uri);
+    await client.conn.sendNotification('textDocument/didSave', { textDocument: { uri } });
+    assert.deepStrictEqual(await client.diagnosticsFor(uri), []);
+  });
+
   it('does not touch the disk when file-system checks are off', async () => {
     client.settings['multisite.shippingConf'] = { fileSystemChecks: false };
     await client.initialize();
