@@ -195,7 +195,7 @@ async function writeFragment(
     let records = 0;
     let blobs = 0;
     const ahead = new BlobPrefetch(plan.units.flatMap((u) => u.unit.blobs));
-    async function* frames(): AsyncGenerator<Buffer> {
+    async function* pieces(): AsyncGenerator<Buffer> {
       try {
         for (const u of plan.units) {
           // Blobs first: an entry's content is in place before the record that refers to it.
@@ -214,6 +214,7 @@ async function writeFragment(
         ahead.close();
       }
     }
+    const frames = (): AsyncGenerator<Buffer> => coalesce(pieces());
     if (opts.compress) await pipeline(Readable.from(frames()), new ParallelGzip(), sink);
     else await pipeline(Readable.from(frames()), sink);
     const header = makeHeader({ length: sink.length, sha256: sink.digest(), compression: opts.compress ? 'gzip' : 'none', records, blobs });
@@ -232,6 +233,38 @@ async function writeFragment(
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Small pieces (frame heads, records, small versions) gathered into blocks before they enter
+ * the stream pipeline: a history is mostly small versions, and passing each piece through the
+ * pipeline on its own cost more than copying it. Large pieces pass through as they are.
+ */
+const BLOCK = 256 * 1024;
+
+async function* coalesce(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let block = Buffer.allocUnsafe(BLOCK);
+  let used = 0;
+  for await (const piece of source) {
+    if (piece.length >= BLOCK / 4) {
+      if (used > 0) {
+        yield block.subarray(0, used);
+        block = Buffer.allocUnsafe(BLOCK);
+        used = 0;
+      }
+      yield piece;
+      continue;
+    }
+    if (used + piece.length > BLOCK) {
+      // What was yielded stays referenced downstream: start a new block rather than reuse it.
+      yield block.subarray(0, used);
+      block = Buffer.allocUnsafe(BLOCK);
+      used = 0;
+    }
+    piece.copy(block, used);
+    used += piece.length;
+  }
+  if (used > 0) yield block.subarray(0, used);
 }
 
 /**
