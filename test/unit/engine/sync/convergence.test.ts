@@ -271,11 +271,11 @@ async function exportAndDeliver(w: World, s: TestReplica, t: TestReplica): Promi
 }
 
 describe('convergence property', function () {
-  this.timeout(120_000);
   const one = process.env.MULTISITE_SEED;
   const count = Number(process.env.MULTISITE_SEEDS ?? 8);
   const base = Number(process.env.MULTISITE_SEED_BASE ?? 1 + (Date.now() % 100000));
   const seeds = one !== undefined ? [Number(one)] : Array.from({ length: count }, (_, i) => base + i);
+  this.timeout(Math.max(120_000, seeds.length * 20_000));
   it(`replicas converge to equal digests and epoch rows whatever the delivery order, duplicates and drops (seeds ${seeds[0]}..${seeds[seeds.length - 1]})`, async () => {
     for (const seed of seeds) await runSeed(seed);
     if (seeds.length >= 4) {
