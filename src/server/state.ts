@@ -4,7 +4,7 @@ import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { knownHosts, nodeFileSystem, parseShippingConf, type KnownHost } from '../engine/conf';
+import { knownHosts, nodeFileSystem, parseShippingConf, reparseShippingConf, type KnownHost } from '../engine/conf';
 import { siteIniPath } from '../engine/host/siteIni';
 import type { ConfDocument } from './document';
 import type { CompletionContext, DirEntry } from './services/completion';
@@ -64,7 +64,9 @@ export class ServerState {
         fsPath = undefined;
       }
     }
-    const doc: ConfDocument = { uri, version: td.version, parsed: parseShippingConf(td.getText()), fsPath };
+    // Typing changes a line or two: reuse the previous version's parse of every other line.
+    const parsed = hit ? reparseShippingConf(hit.parsed, td.getText()) : parseShippingConf(td.getText());
+    const doc: ConfDocument = { uri, version: td.version, parsed, fsPath };
     this.parsedCache.set(uri, doc);
     return doc;
   }

@@ -86,13 +86,71 @@ export function tokenizeLine(text: string, line: number): ConfToken[] {
 /** Parses shipping.conf text. Never throws. */
 export function parseShippingConf(text: string): ParsedShippingConf {
   const lines = splitLines(text);
-  const entries: ConfEntry[] = [];
-  const comments: ConfComment[] = [];
-  const suppressions: ConfSuppression[] = [];
-  const pendingNextLine: ConfSuppression[] = [];
+  const parsed: ParsedShippingConf = { lines, entries: [], comments: [], suppressions: [] };
+  parseLines(lines, 0, lines.length - 1, parsed);
+  linkSuppressions(parsed);
+  return parsed;
+}
+
+/**
+ * Parses new text of a document whose previous parse is `prev`, reusing the parse of every
+ * line outside the changed region when the edit kept the number of lines (typing within
+ * lines, the common case); anything else is parsed afresh. The result equals
+ * parseShippingConf(text); `prev` is left untouched.
+ */
+export function reparseShippingConf(prev: ParsedShippingConf, text: string): ParsedShippingConf {
+  const lines = splitLines(text);
+  const n = lines.length;
+  if (n !== prev.lines.length) {
+    const parsed: ParsedShippingConf = { lines, entries: [], comments: [], suppressions: [] };
+    parseLines(lines, 0, n - 1, parsed);
+    linkSuppressions(parsed);
+    return parsed;
+  }
+  let first = 0;
+  while (first < n && lines[first] === prev.lines[first]) first++;
+  if (first === n) return { ...prev, lines };
+  let last = n - 1;
+  while (last > first && lines[last] === prev.lines[last]) last--;
+  const mid: ParsedShippingConf = { lines, entries: [], comments: [], suppressions: [] };
+  parseLines(lines, first, last, mid);
+  const outside = <T extends { line: number }>(xs: T[]): [T[], T[]] => [xs.filter((x) => x.line < first), xs.filter((x) => x.line > last)];
+  const [eb, ea] = outside(prev.entries);
+  const [cb, ca] = outside(prev.comments);
+  const [sb, sa] = outside(prev.suppressions);
+  const parsed: ParsedShippingConf = {
+    lines,
+    entries: [...eb, ...mid.entries, ...ea],
+    comments: [...cb, ...mid.comments, ...ca],
+    // Copies: the target line of a kept directive may change, and prev must stay as it was.
+    suppressions: [...sb, ...mid.suppressions, ...sa].map((x) => ({ ...x })),
+  };
+  linkSuppressions(parsed);
+  return parsed;
+}
+
+/** Points each next-line directive at the next line holding an entry. */
+function linkSuppressions(parsed: ParsedShippingConf): void {
+  const entries = parsed.entries;
+  for (const s of parsed.suppressions) {
+    if (s.scope !== 'next-line') continue;
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (entries[mid].line <= s.line) lo = mid + 1;
+      else hi = mid;
+    }
+    s.targetLine = lo < entries.length ? entries[lo].line : undefined;
+  }
+}
+
+/** Parses lines from..to (inclusive) into `out`, in line order. */
+function parseLines(lines: string[], from: number, to: number, out: ParsedShippingConf): void {
+  const { entries, comments, suppressions } = out;
   // One scan per line, no intermediate token arrays: this runs on every keystroke (after the
   // pause) over files of tens of thousands of lines.
-  for (let line = 0; line < lines.length; line++) {
+  for (let line = from; line <= to; line++) {
     const t = lines[line];
     const n = t.length;
     let i = 0;
@@ -103,16 +161,9 @@ export function parseShippingConf(text: string): ParsedShippingConf {
       comments.push({ line, token });
       if (t.includes(DISABLE_FILE_DIRECTIVE)) {
         const directive = parseDirective(tokenizeLine(t, line), line);
-        if (directive) {
-          suppressions.push(directive);
-          if (directive.scope === 'next-line') pendingNextLine.push(directive);
-        }
+        if (directive) suppressions.push(directive);
       }
       continue;
-    }
-    if (pendingNextLine.length) {
-      for (const s of pendingNextLine) s.targetLine = line;
-      pendingNextLine.length = 0;
     }
     let start = i;
     while (i < n && !isSpace(t.charCodeAt(i))) i++;
@@ -133,7 +184,6 @@ export function parseShippingConf(text: string): ParsedShippingConf {
     }
     entries.push({ line, keyword, args, trailingComment, spec: keywordSpec(keyword.text) });
   }
-  return { lines, entries, comments, suppressions };
 }
 
 function parseDirective(tokens: ConfToken[], line: number): ConfSuppression | undefined {

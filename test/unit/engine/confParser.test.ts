@@ -10,6 +10,7 @@ import {
   nextHopFor,
   parseShippingConf,
   receiptHandlerFor,
+  reparseShippingConf,
   storageClassFor,
   KEYWORDS,
 } from '../../../src/engine/conf';
@@ -54,6 +55,33 @@ describe('shipping.conf parser', () => {
     );
     const c = p.suppressions[0].codes[1];
     assert.strictEqual(p.lines[0].slice(c.start, c.end), 'size-zero');
+  });
+
+  it('reparses an edited text to exactly what a fresh parse gives (seeded random edits)', () => {
+    const seed = process.env.REPARSE_SEED ? Number(process.env.REPARSE_SEED) : Math.floor(Math.random() * 2 ** 31);
+    let state = seed;
+    const rnd = (): number => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const base = [
+      '# shipping-conf-disable-next-line size-zero',
+      'MAX-DATA-SIZE 0',
+      'STORAGE-BAY -default /b  # c',
+      '',
+      '# shipping-conf-disable-next-line',
+      '# note',
+      'ROUTE hub a b',
+      'EXPIRATION -default 14',
+    ];
+    const pieces = ['#', ' ', 'x', 'shipping-conf-disable-next-line ', 'ROUTE', '-', '\t', ''];
+    for (let round = 0; round < 500; round++) {
+      const before = base.map((l) => (rnd() < 0.3 ? l.slice(0, Math.floor(rnd() * l.length)) + pieces[Math.floor(rnd() * pieces.length)] : l));
+      const after = before.map((l) => (rnd() < 0.2 ? pieces[Math.floor(rnd() * pieces.length)] + l.slice(Math.floor(rnd() * (l.length + 1))) : l));
+      if (rnd() < 0.1) after.push('ADMINISTRATOR root');
+      const prev = parseShippingConf(before.join('\n'));
+      const prevCopy = JSON.stringify(prev);
+      const text = after.join('\n');
+      assert.deepStrictEqual(reparseShippingConf(prev, text), parseShippingConf(text), `round ${round}, replay with REPARSE_SEED=${seed}`);
+      assert.strictEqual(JSON.stringify(prev), prevCopy, `the previous parse was changed (REPARSE_SEED=${seed})`);
+    }
   });
 
   it('parses binary junk without throwing and keeps every line', () => {
