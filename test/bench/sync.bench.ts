@@ -65,7 +65,9 @@ export async function run(): Promise<BenchTable[]> {
     }
     return tables;
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    // SYNC_BENCH_KEEP=1 keeps the hosts and git repositories for profiling by hand.
+    if (process.env.SYNC_BENCH_KEEP) process.stderr.write(`sync bench: kept ${work}\n`);
+    else fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
