@@ -25,6 +25,9 @@ export interface ClientInfo {
   validationDelay: number;
 }
 
+/** One empty list, so results cached per host list stay cached for files outside any home. */
+const NO_HOSTS: KnownHost[] = [];
+
 /** The rule pages shipped next to the bundle (dist/server.js → docs/rules). */
 function shippedDocsDir(): string | undefined {
   for (const d of [path.join(__dirname, '..', 'docs', 'rules'), path.join(__dirname, '..', '..', 'docs', 'rules'), path.join(__dirname, '..', '..', '..', 'docs', 'rules')]) {
@@ -119,12 +122,12 @@ export class ServerState {
   }
 
   hostsOf(home: string | undefined): KnownHost[] {
-    if (!home) return [];
+    if (!home) return NO_HOSTS;
     let mtime = -1;
     try {
       mtime = fs.statSync(siteIniPath(home)).mtimeMs;
     } catch {
-      return [];
+      return NO_HOSTS;
     }
     const hit = this.hostCache.get(home);
     if (hit && hit.mtime === mtime) return hit.hosts;

@@ -276,6 +276,16 @@ export const RULES = [
     fix: 'Removes the later `-default`.',
   },
   {
+    code: 'route-unknown-peer',
+    severity: 'warning',
+    title: 'A ROUTE next hop is not a peer of this host',
+    doc:
+      'The shipping server hands packets only to hosts it knows as peers: those in the host\'s `config/site.ini` (added with `multitool addpeer`), by name or address. A next hop that is not one of them cannot receive anything. ' +
+      'Destinations need not be peers: the next hop forwards to them. Checked only when the host home of the file has a site.ini.',
+    bad: 'ROUTE gw.example.com tokyo.example.com   # gw.example.com not in site.ini',
+    good: 'ROUTE gw.example.com tokyo.example.com   # after multitool addpeer gw.example.com ...',
+  },
+  {
     code: 'host-invalid',
     severity: 'error',
     title: 'A ROUTE host is not a valid host name or IP address',

@@ -66,6 +66,8 @@ export interface ValidateOptions {
   /** Per-code severity overrides; 'off' drops the code. */
   severities?: Readonly<Record<string, SeverityOverride | undefined>>;
   zeroMaxDataSize?: ZeroMaxDataSize;
+  /** Names and addresses of this host and its peers (site.ini); when given, next hops must be among them. */
+  peers?: readonly string[];
 }
 
 export function tokenRange(t: ConfToken): ConfRange {
@@ -157,6 +159,7 @@ interface Ctx {
   out: ConfDiagnostic[];
   fs: ConfFileSystem | undefined;
   zeroMaxDataSize: ZeroMaxDataSize;
+  peers: ReadonlySet<string> | undefined;
 }
 
 function report(ctx: Ctx, code: RuleCode, range: ConfRange, message: string, extra?: { related?: ConfRelated[]; fixes?: ConfFix[] }): void {
@@ -176,6 +179,7 @@ export function validateShippingConf(parsed: ParsedShippingConf, options: Valida
     out: [],
     fs: options.fileSystemChecks ? cachedFileSystem(options.fs ?? nodeFileSystem) : undefined,
     zeroMaxDataSize: options.zeroMaxDataSize ?? 'default',
+    peers: options.peers ? new Set(options.peers) : undefined,
   };
   for (const e of parsed.entries) checkEntry(ctx, e);
   checkDuplicates(ctx);
@@ -562,6 +566,9 @@ function checkRoutes(ctx: Ctx): void {
     if (e.spec?.name !== 'ROUTE' || e.args.length < 2) continue;
     const hop = e.args[0];
     if (hop.text === DEFAULT_ROUTE) continue;
+    if (ctx.peers && !ctx.peers.has(hop.text) && !hops.has(hop.text) && hostProblem(hop.text) === undefined) {
+      report(ctx, 'route-unknown-peer', tokenRange(hop), `ROUTE next hop ${shown(hop.text)} is not a peer of this host (site.ini): the shipping server delivers only to peers; add it with multitool addpeer or route through a peer.`);
+    }
     hops.add(hop.text);
     for (let k = 1; k < e.args.length; k++) {
       const d = e.args[k];

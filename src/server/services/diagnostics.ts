@@ -14,7 +14,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 // Code actions are requested on every cursor move: validate once per document version and
 // settings, not once per request. Cleared when the disk may have changed (forgetDiagnostics).
-let cache = new WeakMap<ParsedShippingConf, { settings: ServerSettings; fs: ServiceContext['fs']; found: ConfDiagnostic[] }>();
+let cache = new WeakMap<ParsedShippingConf, { settings: ServerSettings; fs: ServiceContext['fs']; hosts: ServiceContext['hosts']; found: ConfDiagnostic[] }>();
 
 /** Drops remembered results, e.g. after the server created bay folders. */
 export function forgetDiagnostics(): void {
@@ -24,14 +24,15 @@ export function forgetDiagnostics(): void {
 /** The engine's findings for a document, with the user's settings applied. */
 export function confDiagnostics(doc: ConfDocument, ctx: ServiceContext): ConfDiagnostic[] {
   const hit = cache.get(doc.parsed);
-  if (hit && hit.settings === ctx.settings && hit.fs === ctx.fs) return hit.found;
+  if (hit && hit.settings === ctx.settings && hit.fs === ctx.fs && hit.hosts === ctx.hosts) return hit.found;
   const found = validateShippingConf(doc.parsed, {
     fileSystemChecks: ctx.fs !== undefined,
     fs: ctx.fs,
     severities: ctx.settings.rules,
     zeroMaxDataSize: ctx.settings.zeroMaxDataSize,
+    peers: ctx.hosts.length ? ctx.hosts.flatMap((h) => (h.address ? [h.name, h.address] : [h.name])) : undefined,
   });
-  cache.set(doc.parsed, { settings: ctx.settings, fs: ctx.fs, found });
+  cache.set(doc.parsed, { settings: ctx.settings, fs: ctx.fs, hosts: ctx.hosts, found });
   return found;
 }
 

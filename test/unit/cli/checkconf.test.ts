@@ -64,6 +64,13 @@ describe('multitool checkconf', () => {
     assert.deepStrictEqual(out, []);
   });
 
+  it('checks next hops against the peers of the host home the file belongs to', async () => {
+    write('config/site.ini', '[host]\nname = boston\n\n[peer.tokyo]\naddress = 10.0.0.9\nport = 1130\n');
+    write('config/shipping.conf', 'ROUTE tokyo sydney\nROUTE gw.example.com paris\n');
+    assert.strictEqual(await run('-nofscheck'), 0);
+    assert.deepStrictEqual(out.map((l) => l.replace(/^.*:(\d+): warning: .*\[(.*)\]$/, '$1 $2')), ['2 route-unknown-peer']);
+  });
+
   it('honours suppression comments', async () => {
     write('s.conf', '# shipping-conf-disable-next-line size-too-large\nMAX-DATA-SIZE 3g\n');
     assert.strictEqual(await run('s.conf'), 0);

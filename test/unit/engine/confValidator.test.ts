@@ -215,6 +215,15 @@ describe('shipping.conf validator', () => {
       assert.strictEqual(d.message, 'A -default route is already given on line 1 (via "h1"): only one ROUTE may use -default.');
     });
 
+    it('wants next hops to be peers in site.ini, by name or address, when the peers are known', () => {
+      const peers = ['boston', 'tokyo', '10.0.0.9'];
+      const d = only('ROUTE gw.example.com a b', 'route-unknown-peer', { peers });
+      assert.strictEqual(d.message, 'ROUTE next hop "gw.example.com" is not a peer of this host (site.ini): the shipping server delivers only to peers; add it with multitool addpeer or route through a peer.');
+      assert.deepStrictEqual(codes('ROUTE tokyo far1 far2\nROUTE 10.0.0.9 -default', { peers }), []);
+      assert.deepStrictEqual(codes('ROUTE gw a\nROUTE gw b', { peers }), ['1 route-unknown-peer'], 'once per hop');
+      assert.deepStrictEqual(codes('ROUTE gw a'), [], 'no site.ini, no check');
+    });
+
     it('rejects malformed host names and addresses', () => {
       assert.deepStrictEqual(codes('ROUTE hub-1.example.com 10.1.2.3 ::1 fe80::1 sydney'), []);
       assert.deepStrictEqual(

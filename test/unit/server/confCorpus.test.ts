@@ -25,8 +25,11 @@ function corpus(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.conf')).sort().map((f) => path.join(dir, f));
 }
 
+/** A file may come with a .peers file: the host and peer names of its site.ini, one per line. */
 function diagnose(rel: string): string[] {
-  return validateShippingConf(parseShippingConf(fs.readFileSync(path.join(ROOT, rel), 'utf8'))).map(render);
+  const peersFile = path.join(ROOT, rel.replace(/\.conf$/, '.peers'));
+  const peers = fs.existsSync(peersFile) ? fs.readFileSync(peersFile, 'utf8').split('\n').filter(Boolean) : undefined;
+  return validateShippingConf(parseShippingConf(fs.readFileSync(path.join(ROOT, rel), 'utf8')), { peers }).map(render);
 }
 
 function expected(rel: string, actual: string[]): string[] {
