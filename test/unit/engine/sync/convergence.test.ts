@@ -62,7 +62,7 @@ function content(w: World): string {
 
 function writeContent(w: World): string {
   const file = path.join(content(w), `c${w.counter++}`);
-  const size = Math.floor(w.rnd() * 3000);
+  const size = Math.floor(w.rnd() * 6000);
   let s = '';
   while (s.length < size) s += `${w.counter}:${w.rnd().toString(36)}\n`;
   fs.writeFileSync(file, s);
@@ -129,7 +129,7 @@ async function randomExport(w: World, rep: TestReplica, maxsize?: number): Promi
   if (targets.length === 0) targets.push(pick(w.rnd, others));
   const out = path.join(w.root, 'net', `e${w.counter++}`);
   fs.mkdirSync(out, { recursive: true });
-  const maxBytes = maxsize ?? (w.rnd() < 0.5 ? undefined : 1024 + Math.floor(w.rnd() * 8192));
+  const maxBytes = maxsize ?? (w.rnd() < 0.4 ? undefined : 3000 + Math.floor(w.rnd() * 5000));
   const res = await exportSync(rep.host.ctx, { targets: targets.map((t) => `${t.name}@${rep.tag}`), out, maxBytes, compress: w.rnd() < 0.3 });
   const hosts = new Set(targets.map((t) => t.host));
   for (const v of res.vobs) if (v.packets.length > 1) stats.fragments += v.packets.length;
@@ -186,7 +186,8 @@ async function overtaking(w: World): Promise<void> {
     await randomChange(w, rep);
     const out = path.join(w.root, 'net', `o${w.counter++}`);
     fs.mkdirSync(out, { recursive: true });
-    const res = await exportSync(rep.host.ctx, { targets: [`${target.name}@${rep.tag}`], out });
+    const res = await exportSync(rep.host.ctx, { targets: [`${target.name}@${rep.tag}`], out, maxBytes: 3000 });
+    for (const v of res.vobs) if (v.packets.length > 1) stats.fragments += v.packets.length;
     packets.push(res.vobs.flatMap((v) => v.packets.map((p) => p.path)));
   }
   w.log.push(`overtaking ${rep.name} -> ${target.name}`);
