@@ -52,10 +52,9 @@ export const checkconf: CommandSpec = {
       const code = (e as NodeJS.ErrnoException).code;
       throw new MultiSiteError(`Unable to read "${shown}": ${code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'Is a directory' : (e as Error).message}.`);
     }
-    // Next hops must be peers: those of the home the file sits in, else of MULTISITE_HOME.
-    const fileHome = path.dirname(path.dirname(file));
-    const home = path.basename(path.dirname(file)) === 'config' && fs.existsSync(path.join(fileHome, 'config', 'site.ini')) ? fileHome : ctx.home;
-    const hosts = knownHosts(home);
+    // Next hops must be peers of the host whose config/ the file is in (another site's file
+    // routes by that site's peers, which this host does not know).
+    const hosts = path.basename(path.dirname(file)) === 'config' ? knownHosts(path.dirname(path.dirname(file))) : [];
     const peers = hosts.length ? hosts.flatMap((h) => (h.address ? [h.name, h.address] : [h.name])) : undefined;
     const options = { fileSystemChecks: !args.flags.has('nofscheck'), severities, peers };
     let found = validateShippingConf(parseShippingConf(text), options);

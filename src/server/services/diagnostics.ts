@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
 import { validateShippingConf, type ConfDiagnostic, type ParsedShippingConf, type Severity } from '../../engine/conf';
 import type { ServerSettings } from '../settings';
@@ -16,6 +17,15 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 // settings, not once per request. Cleared when the disk may have changed (forgetDiagnostics).
 let cache = new WeakMap<ParsedShippingConf, { settings: ServerSettings; fs: ServiceContext['fs']; hosts: ServiceContext['hosts']; found: ConfDiagnostic[] }>();
 
+/**
+ * Names and addresses of the peers next hops must be among: only for a host's own
+ * config/shipping.conf, since another site's file routes by that site's peers.
+ */
+function ownPeers(doc: ConfDocument, ctx: ServiceContext): string[] | undefined {
+  if (!ctx.home || !doc.fsPath || path.dirname(doc.fsPath) !== path.join(ctx.home, 'config') || ctx.hosts.length === 0) return undefined;
+  return ctx.hosts.flatMap((h) => (h.address ? [h.name, h.address] : [h.name]));
+}
+
 /** Drops remembered results, e.g. after the server created bay folders. */
 export function forgetDiagnostics(): void {
   cache = new WeakMap();
@@ -30,7 +40,7 @@ export function confDiagnostics(doc: ConfDocument, ctx: ServiceContext): ConfDia
     fs: ctx.fs,
     severities: ctx.settings.rules,
     zeroMaxDataSize: ctx.settings.zeroMaxDataSize,
-    peers: ctx.hosts.length ? ctx.hosts.flatMap((h) => (h.address ? [h.name, h.address] : [h.name])) : undefined,
+    peers: ownPeers(doc, ctx),
   });
   cache.set(doc.parsed, { settings: ctx.settings, fs: ctx.fs, hosts: ctx.hosts, found });
   return found;

@@ -69,6 +69,10 @@ describe('multitool checkconf', () => {
     write('config/shipping.conf', 'ROUTE tokyo sydney\nROUTE gw.example.com paris\n');
     assert.strictEqual(await run('-nofscheck'), 0);
     assert.deepStrictEqual(out.map((l) => l.replace(/^.*:(\d+): warning: .*\[(.*)\]$/, '$1 $2')), ['2 route-unknown-peer']);
+    out = [];
+    write('elsewhere/shipping.conf', 'ROUTE gw.example.com paris\n');
+    assert.strictEqual(await run('-nofscheck', 'elsewhere/shipping.conf'), 0);
+    assert.deepStrictEqual(out, [], 'another site\'s file is not checked against this host\'s peers');
   });
 
   it('honours suppression comments', async () => {

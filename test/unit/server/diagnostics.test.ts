@@ -35,4 +35,13 @@ describe('diagnostics service', () => {
     const s = normalizeSettings({ fileSystemChecks: 'yes', maxNumberOfProblems: -3, zeroMaxDataSize: 7, rules: [] }, ['/h', 3]);
     assert.deepStrictEqual(s, { rules: {}, fileSystemChecks: true, maxNumberOfProblems: 1000, zeroMaxDataSize: 'default', hosts: ['/h'] });
   });
+
+  it('checks next hops against site.ini peers only in the host\'s own config/shipping.conf', () => {
+    const hosts = [{ name: 'boston', self: true, file: '/h/config/site.ini', line: 0 }, { name: 'tokyo', self: false, file: '/h/config/site.ini', line: 3 }];
+    const text = 'ROUTE tokyo a\nROUTE gw b';
+    const own = { ...doc(text), fsPath: '/h/config/shipping.conf' };
+    assert.deepStrictEqual(computeDiagnostics(own, ctx({ home: '/h', hosts })).map((d) => [d.range.start.line, d.code]), [[1, 'route-unknown-peer']]);
+    const other = { ...doc(text), fsPath: '/elsewhere/shipping.conf' };
+    assert.deepStrictEqual(computeDiagnostics(other, ctx({ home: '/h', hosts })), []);
+  });
 });
