@@ -281,7 +281,7 @@ export const RULES = [
     title: 'A ROUTE next hop is not a peer of this host',
     doc:
       'The shipping server hands packets only to hosts it knows as peers: those in the host\'s `config/site.ini` (added with `multitool addpeer`), by name or address. A next hop that is not one of them cannot receive anything. ' +
-      'Destinations need not be peers: the next hop forwards to them. Checked only in a host's own `config/shipping.conf`, against the `site.ini` beside it.',
+      'Destinations need not be peers: the next hop forwards to them. Checked only in a host\'s own `config/shipping.conf`, against the `site.ini` beside it.',
     bad: 'ROUTE gw.example.com tokyo.example.com   # gw.example.com not in site.ini',
     good: 'ROUTE gw.example.com tokyo.example.com   # after multitool addpeer gw.example.com ...',
   },
