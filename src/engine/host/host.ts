@@ -6,6 +6,7 @@ import { generateHostKeys, readPublicKeyFile } from './keys';
 import { hostLayout, type HostLayout } from './layout';
 import { DEFAULT_PORT, readSite, writeSite, type PeerInfo, type SiteConfig } from './site';
 import { shippingConfTemplate } from './shippingTemplate';
+import { notifyProgramText } from './notifyProgram';
 
 /** A host home opened for a command: its layout and site.ini. */
 export interface Host {
@@ -53,9 +54,11 @@ export function mkhost(home: string, opts: MkhostOptions): Host {
     l.downhost,
     l.vobs,
     l.log,
+    path.dirname(l.notifyProgram),
   ]) {
     ensureDirDurable(d);
   }
+  if (!fs.existsSync(l.notifyProgram)) writeFileAtomic(l.notifyProgram, notifyProgramText(path.join(l.log, 'notify.log')), 0o755);
   const key = generateHostKeys(l);
   if (!fs.existsSync(l.shippingConf)) writeFileAtomic(l.shippingConf, shippingConfTemplate(l));
   // site.ini last: its presence is what makes the directory a host.

@@ -18,6 +18,8 @@ export interface HostLayout {
   vobs: string;
   vobTags: string;
   log: string;
+  /** NOTIFICATION-PROGRAM of the template: <home>/bin/notify. */
+  notifyProgram: string;
 }
 
 export function hostLayout(home: string): HostLayout {
@@ -40,5 +42,6 @@ export function hostLayout(home: string): HostLayout {
     vobs: path.join(h, 'vobs'),
     vobTags: path.join(h, 'vobs', 'vob_tags.json'),
     log: path.join(h, 'log'),
+    notifyProgram: path.join(h, 'bin', 'notify'),
   };
 }

@@ -14,7 +14,7 @@ MAX-DATA-SIZE 2097151k
 
 # Who is told about expired, returned or creation packets, and how.
 ADMINISTRATOR root
-NOTIFICATION-PROGRAM ${l.home}/bin/notify
+NOTIFICATION-PROGRAM ${l.notifyProgram}
 
 # Storage and return bays of the default class (each holds incoming/ and outgoing/).
 STORAGE-BAY -default ${l.shipBay}

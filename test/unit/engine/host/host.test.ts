@@ -7,7 +7,8 @@ import { addPeer, mkhost, mkvob, readSite } from '../../../../src/engine/sync';
 import { hostLayout } from '../../../../src/engine/host/layout';
 import { readSiteIni } from '../../../../src/engine/host/siteIni';
 import { HostExistsError, PeerError, VobTagExistsError } from '../../../../src/engine/host/errors';
-import { loadShippingConf } from '../../../../src/engine/conf';
+import { loadShippingConf, parseShippingConf, validateShippingConf } from '../../../../src/engine/conf';
+import { execFileSync } from 'child_process';
 
 describe('host homes', () => {
   let root: string;
@@ -35,6 +36,27 @@ describe('host homes', () => {
     const conf = loadShippingConf(home);
     assert.deepStrictEqual(conf.classes.get('-default')?.storageBays, [hostLayout(home).shipBay]);
     assert.deepStrictEqual(conf.classes.get('-default')?.returnBays, [hostLayout(home).returnBay]);
+  });
+
+  it('writes a shipping.conf that validates clean with disk checks on: its bays and notify program exist', () => {
+    const home = path.join(root, 'boston');
+    mkhost(home, { name: 'boston' });
+    const text = fs.readFileSync(hostLayout(home).shippingConf, 'utf8');
+    const found = validateShippingConf(parseShippingConf(text), { fileSystemChecks: true });
+    assert.deepStrictEqual(found.map((d) => `${d.code}: ${d.message}`), []);
+  });
+
+  it('installs a notify program that logs each notice it is given the original way (-s, -f, addresses)', () => {
+    const home = path.join(root, "o'brien home");
+    mkhost(home, { name: 'boston' });
+    const l = hostLayout(home);
+    const msg = path.join(root, 'msg.txt');
+    fs.writeFileSync(msg, 'Shipping order expired.\n');
+    execFileSync(l.notifyProgram, ['-s', 'order returned', '-f', msg, 'root', 'ops@example.com']);
+    const log = fs.readFileSync(path.join(l.log, 'notify.log'), 'utf8');
+    assert.match(log, /^To: root ops@example\.com$/m);
+    assert.match(log, /^Subject: order returned$/m);
+    assert.match(log, /Shipping order expired\./);
   });
 
   it('refuses to make a host of a home that already is one', () => {
