@@ -53,20 +53,24 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Creates the lock with its holder already in it: the holder is written to a private temp
+ * file which is then hard-linked to the lock name (link fails with EEXIST atomically, like
+ * O_EXCL). A lock file therefore never exists empty, so a waiter under heavy load cannot
+ * mistake a just-created lock for an unreadable, stale one and break it.
+ */
 function tryCreate(file: string, holder: LockHolder): boolean {
-  let fd: number;
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(holder), { mode: 0o644 });
   try {
-    fd = fs.openSync(file, 'wx', 0o644);
+    fs.linkSync(tmp, file);
+    return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
-  }
-  try {
-    fs.writeSync(fd, JSON.stringify(holder));
   } finally {
-    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
   }
-  return true;
 }
 
 /** Removes the lock if its holder is a dead process of this host. Returns true when it did. */
