@@ -66,7 +66,7 @@ async function openCodeServer(demo) {
   } catch (e) {
     fail(e.message);
   }
-  const { startCodeServer, workbenchUrl, launchBrowser } = await import('../test/harness/lib.mjs');
+  const { startCodeServer, workbenchUrl, launchBrowser, showMultiSite } = await import('../test/harness/lib.mjs');
   // Transient files (sockets: short paths) in a temp run dir; the profile persists in .cache/start.
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-start-'));
   for (const d of ['tmp', 'xdg-config', 'xdg-data', 'xdg-cache', 'extensions']) fs.mkdirSync(path.join(runDir, d));
@@ -96,7 +96,7 @@ async function openCodeServer(demo) {
     const page = ctx.pages()[0] ?? await ctx.newPage();
     page.setDefaultTimeout(60_000);
     await page.goto(url);
-    await page.locator('.part.activitybar a.action-label[aria-label^="MultiSite"]').click();
+    await showMultiSite(page);
     const rows = page.locator('.part.sidebar .monaco-list[aria-label="Replicas"] .monaco-list-row .label-name');
     await page.waitForFunction((n) => document.querySelectorAll('.part.sidebar .monaco-list[aria-label="Replicas"] .monaco-list-row').length >= n, demo.hosts.length);
     const names = await rows.allTextContents();

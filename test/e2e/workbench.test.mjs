@@ -4,7 +4,7 @@
 import assert from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, makeRunDir, startCodeServer, launchBrowser, workbenchUrl, disposeRunDir } from '../harness/lib.mjs';
+import { ROOT, makeRunDir, startCodeServer, launchBrowser, workbenchUrl, disposeRunDir, showMultiSite } from '../harness/lib.mjs';
 
 const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
 
@@ -61,7 +61,14 @@ describe('the MultiSite workbench in a browser', function () {
     const titles = (await headers.allTextContents()).map((t) => t.trim());
     assert.deepStrictEqual(titles, ['Replicas', 'Storage Bays', 'Packets']);
     const welcome = page.locator('.part.sidebar .welcome-view-content');
-    await page.waitForFunction(() => document.querySelectorAll('.part.sidebar .welcome-view-content').length >= 3);
+    // the welcome views render before the extension activates and again when it sets
+    // multisite.hasHost: wait until all three show their text
+    await page.waitForFunction(() => {
+      const els = [...document.querySelectorAll('.part.sidebar .welcome-view-content')];
+      return els.length === 3 && els.every((e) => /No MultiSite host is configured/.test(e.innerText));
+    }).catch(async (e) => {
+      throw new Error(`welcome views: ${JSON.stringify(await welcome.allInnerTexts())} (${e.message.split('\n')[0]})`);
+    });
     const texts = await welcome.allInnerTexts();
     assert.strictEqual(texts.length, 3, JSON.stringify(texts));
     for (const t of texts) assert.match(t, /No MultiSite host is configured/);
@@ -113,8 +120,7 @@ describe('the MultiSite workbench in a browser', function () {
     fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(fs.readFileSync(settings, 'utf8')), 'multisite.hosts': [home] }, null, 2));
     await page.reload();
     await page.waitForSelector('.monaco-workbench .part.activitybar', { timeout: 90_000 });
-    const container = page.locator('.part.sidebar .composite.title h2', { hasText: /MultiSite/i });
-    if (!(await container.isVisible())) await page.locator('.part.activitybar a.action-label[aria-label^="MultiSite"]').click();
+    await showMultiSite(page);
     const row = page.locator('.part.sidebar .monaco-list[aria-label="Replicas"] .monaco-list-row', { hasText: 'boston' });
     await row.waitFor();
     assert.match(await row.innerText(), /127\.0\.0\.1:7101/);

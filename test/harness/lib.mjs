@@ -147,3 +147,20 @@ export function disposeRunDir(runDir, log = console.log) {
   if (process.env.MULTISITE_KEEP_RUNS) { log(`kept ${runDir}`); return; }
   fs.rmSync(runDir, { recursive: true, force: true });
 }
+
+/**
+ * Makes the MultiSite container visible whatever the reloaded window restores: clicking its icon
+ * toggles the side bar, so click only while the icon is not the active one, and retry while the
+ * workbench is still restoring its layout.
+ */
+export async function showMultiSite(page) {
+  const item = page.locator('.part.activitybar .action-item', { has: page.locator('a.action-label[aria-label^="MultiSite"]') });
+  await item.waitFor();
+  const replicas = page.locator('.part.sidebar .pane-header h3.title', { hasText: 'Replicas' });
+  for (let i = 0; i < 40; i++) {
+    if (await replicas.isVisible()) return;
+    if (!(await item.evaluate((e) => e.classList.contains('checked')))) await item.locator('a.action-label').click();
+    await page.waitForTimeout(500);
+  }
+  throw new Error('the MultiSite container did not open');
+}
