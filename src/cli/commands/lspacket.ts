@@ -5,7 +5,9 @@ import type { CommandContext, CommandSpec } from '../command';
 import { loadShippingConf } from '../../engine/conf';
 import { MultiSiteError } from '../../engine/errors';
 import { readSiteIni } from '../../engine/host/siteIni';
-import { defaultBayDirs, formatPacket, packetFilesIn, readHeaders, type FormatOptions, type ListingFormat } from '../../engine/packet';
+import { hostLayout } from '../../engine/host/layout';
+import { listVobTags } from '../../engine/host/registry';
+import { defaultBayDirs, formatPacket, packetFilesIn, readHeaders, type FormatOptions, type ListingFormat, type PacketHeader } from '../../engine/packet';
 
 /**
  * `multitool lspacket [-long [-endrange] | -short] [PKT-OR-DIR...]`: reads packet headers only,
@@ -62,9 +64,10 @@ export const lspacket: CommandSpec = {
       block = [];
       blockBytes = 0;
     };
+    const localTag = localTags(ctx.home);
     for (const item of readHeaders(files)) {
       if (item.header) {
-        for (const line of formatPacket(item.file, item.header, opts)) {
+        for (const line of formatPacket(item.file, withLocalTags(item.header, localTag), opts)) {
           block.push(line);
           blockBytes += line.length + 1;
         }
@@ -116,4 +119,22 @@ function localHostName(home: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Replica oid -> VOB tag of the replicas on this host. The sender cannot know the tag a
+ * receiving host mounts a VOB under, so the receiver fills it in, as the original prints
+ * `tag:` for targets local to this network.
+ */
+function localTags(home: string): Map<string, string> {
+  try {
+    return new Map(listVobTags(hostLayout(home)).map((e) => [e.replicaOid, e.tag]));
+  } catch {
+    return new Map(); // not a host home, or an unreadable registry: list the packets all the same
+  }
+}
+
+function withLocalTags(header: PacketHeader, localTag: ReadonlyMap<string, string>): PacketHeader {
+  if (!header.targets.some((t) => !t.vobTag && localTag.has(t.oid))) return header;
+  return { ...header, targets: header.targets.map((t) => (t.vobTag || !localTag.has(t.oid) ? t : { ...t, vobTag: localTag.get(t.oid) ?? '' })) };
 }
