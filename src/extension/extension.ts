@@ -25,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): MultiSiteApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('MultiSite', { log: true });
   const hosts = new HostHomes(log);
-  const replicas = new ReplicasTreeDataProvider(hosts);
+  const replicas = new ReplicasTreeDataProvider(hosts, log);
   const bays = new BaysTreeDataProvider(hosts, log);
   const packets = new PacketsTreeDataProvider(hosts, log);
   context.subscriptions.push(

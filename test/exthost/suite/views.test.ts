@@ -17,6 +17,21 @@ describe('the MultiSite views', () => {
     return h;
   };
 
+  /**
+   * The demo site of `npm start`, made once: hosts made by the engine's command line, a VOB
+   * replicated from boston to tokyo and paris, an update packet left in each receiver's incoming bay.
+   */
+  let site: string | undefined;
+  const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+  const demoSite = (): string => {
+    if (site) return site;
+    site = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-site-'));
+    homes.push(site);
+    const made = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'demo.mjs'), '--dir', site], { encoding: 'utf8' });
+    assert.strictEqual(made.status, 0, made.stderr);
+    return site;
+  };
+
   after(async () => {
     await setHosts(await api(), undefined);
     for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
@@ -99,15 +114,8 @@ describe('the MultiSite views', () => {
 
   it('show the packets waiting in a host\'s bays, described from their headers', async function () {
     this.timeout(120000);
-    // the demo site of `npm start`: hosts made by the engine's command line, a VOB replicated
-    // from boston to tokyo and paris, an update packet left in each receiver's incoming bay
-    const site = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-packets-'));
-    homes.push(site);
-    const root = path.resolve(__dirname, '..', '..', '..', '..');
-    const made = spawnSync(process.execPath, [path.join(root, 'scripts', 'demo.mjs'), '--dir', site], { encoding: 'utf8' });
-    assert.strictEqual(made.status, 0, made.stderr);
     const a = await api();
-    const tokyo = path.join(site, 'hosts', 'tokyo');
+    const tokyo = path.join(demoSite(), 'hosts', 'tokyo');
     fs.writeFileSync(path.join(tokyo, 'shipping', 'ms_ship', 'incoming', 'not-a-packet'), 'hello');
     await setHosts(a, [tokyo]);
     const [hostNode] = await a.packets.getChildren();
@@ -123,5 +131,30 @@ describe('the MultiSite views', () => {
     assert.strictEqual(item.contextValue, 'packet:update');
     assert.match(String(item.description), /^Update boston@demo #\d+$/);
     assert.match((item.tooltip as vscode.MarkdownString).value, /tokyo on tokyo/);
+  });
+
+  it('show the VOBs of a host with every replica, and which replica is behind this one', async function () {
+    this.timeout(120000);
+    const boston = path.join(demoSite(), 'hosts', 'boston');
+    const a = await api();
+    await setHosts(a, [boston]);
+    const [hostNode] = await a.replicas.getChildren();
+    const [vob] = await a.replicas.getChildren(hostNode);
+    assert.strictEqual(vob.getTreeItem().label, 'demo');
+    assert.strictEqual(vob.getTreeItem().description, 'replica boston');
+    const described = async (): Promise<string[][]> => (await a.replicas.getChildren(vob)).map((r) => [String(r.getTreeItem().label), String(r.getTreeItem().description)]);
+    assert.deepStrictEqual((await described()).sort(), [['boston', 'this replica, host boston'], ['paris', 'up to date, host paris'], ['tokyo', 'up to date, host tokyo']]);
+    // a change at boston that nobody has been sent yet
+    const file = path.join(site ?? '', 'README.new');
+    fs.writeFileSync(file, 'a newer version\n');
+    const ci = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'multitool', 'checkin', '-invob', 'demo', '-from', file, '-c', 'not sent yet', 'README'],
+      { env: { ...process.env, MULTISITE_HOME: boston }, encoding: 'utf8' });
+    assert.strictEqual(ci.status, 0, ci.stderr);
+    await vscode.commands.executeCommand('multisite.refresh');
+    const [host2] = await a.replicas.getChildren();
+    const [vob2] = await a.replicas.getChildren(host2);
+    const rows = (await a.replicas.getChildren(vob2)).map((r) => [String(r.getTreeItem().label), String(r.getTreeItem().description), r.getTreeItem().contextValue]);
+    assert.deepStrictEqual(rows.filter(([name]) => name !== 'boston').sort(),
+      [['paris', 'behind by 1, host paris', 'replica:behind'], ['tokyo', 'behind by 1, host tokyo', 'replica:behind']]);
   });
 });

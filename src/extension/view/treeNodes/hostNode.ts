@@ -7,7 +7,12 @@ import type { TreeNode } from './treeNode';
  * volatile facts go to description and tooltip.
  */
 export class HostNode implements TreeNode {
-  constructor(readonly host: HostHome, private readonly view: string, private readonly children: (host: HostHome) => TreeNode[] = () => []) {}
+  /**
+   * `children` lists what is below the host in this view; when it works asynchronously (engine
+   * reads), pass `lazy` so the node is shown expandable without calling it up front.
+   */
+  constructor(readonly host: HostHome, private readonly view: string,
+    private readonly children: (host: HostHome) => TreeNode[] | Promise<TreeNode[]> = () => [], private readonly lazy = false) {}
 
   get name(): string {
     return this.host.site?.name ?? this.host.home;
@@ -15,8 +20,9 @@ export class HostNode implements TreeNode {
 
   getTreeItem(): vscode.TreeItem {
     const { site, home, error } = this.host;
-    const kids = site ? this.children(this.host) : [];
-    const item = new vscode.TreeItem(this.name, kids.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const kids = site && !this.lazy ? this.children(this.host) : [];
+    const expandable = site !== undefined && (this.lazy || !Array.isArray(kids) || kids.length > 0);
+    const item = new vscode.TreeItem(this.name, expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `${this.view}:host:${home}`;
     item.contextValue = site ? 'host' : 'host:missing';
     item.iconPath = new vscode.ThemeIcon(site ? 'server' : 'warning');
@@ -31,7 +37,7 @@ export class HostNode implements TreeNode {
     return item;
   }
 
-  getChildren(): TreeNode[] {
+  getChildren(): TreeNode[] | Promise<TreeNode[]> {
     return this.host.site ? this.children(this.host) : [];
   }
 }
