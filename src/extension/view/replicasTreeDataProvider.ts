@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { listReplicas } from '../../engine/sync/listing';
 import type { HostHome, HostHomes } from '../hostHomes';
 import { HostNode } from './treeNodes/hostNode';
 import { MessageNode } from './treeNodes/messageNode';
@@ -36,6 +35,8 @@ export class ReplicasTreeDataProvider implements vscode.TreeDataProvider<TreeNod
   /** The host's VOBs and their replicas, read-only through the engine (lsreplica's listing). */
   private async vobsOf(host: HostHome): Promise<TreeNode[]> {
     try {
+      // loaded on first use: the replica store stays out of activation
+      const { listReplicas } = await import('../../engine/sync/listing');
       const vobs = await listReplicas({ home: host.home, lockTimeoutMs: 5000 });
       if (vobs.length === 0) return [new MessageNode(`${REPLICAS_VIEW}:${host.home}:none`, 'No VOBs are registered on this host.')];
       return vobs.map((v) => new VobNode(host.home, v));
