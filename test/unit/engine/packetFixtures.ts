@@ -6,6 +6,7 @@ import { Readable } from 'stream';
 import { encodePrefix } from '../../../src/engine/packet/format';
 import type { BlobSource, HostKeyLookup, PacketEntry, PacketHeader, PacketUnit, PacketWriteOptions } from '../../../src/engine/packet';
 import { readPacketEntries } from '../../../src/engine/packet';
+import { prng } from '../../support/prng';
 
 /** Shared builders for the packet tests: keys, units, options, a seeded generator. */
 
@@ -28,17 +29,8 @@ export function lookupOf(...hosts: HostKeys[]): HostKeyLookup {
   return (h) => hosts.find((k) => k.host === h)?.publicKey;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) so a failing case can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded random numbers (test/support/prng.ts): a failing case replays from its seed. */
+export const rng = prng;
 
 export function sha256(b: Buffer): string {
   return crypto.createHash('sha256').update(b).digest('hex');

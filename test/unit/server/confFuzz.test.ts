@@ -15,6 +15,7 @@ import { computeDefinition, computeHighlights, computeReferences, computeRename,
 import { computeSemanticTokens } from '../../../src/server/services/semanticTokens';
 import { computeSymbols } from '../../../src/server/services/symbols';
 import { ctx } from './serverHelpers';
+import { prng } from '../../support/prng';
 
 /**
  * Fuzzing every service with random bytes and mutations of the corpus: nothing may throw, and
@@ -26,16 +27,6 @@ const CASES_MUTATED = 2500;
 // Generous on purpose: the machine is shared; a pathological (quadratic) case takes far longer.
 const PER_CASE_MS = 1000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CORPUS_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'conf');
 const corpus = ['valid', 'broken', 'mixed'].flatMap((d) =>
@@ -129,7 +120,7 @@ describe('shipping.conf fuzzing', function () {
   const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 
   function run(cases: number, make: (rnd: () => number, i: number) => string): void {
-    const rnd = mulberry32(seed);
+    const rnd = prng(seed);
     let slowest = 0;
     for (let i = 0; i < cases; i++) {
       const text = make(rnd, i);

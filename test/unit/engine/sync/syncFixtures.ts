@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { addPeer, mkhost, mkvob, mkreplicaExport, mkreplicaImport, type EngineContext } from '../../../../src/engine/sync';
 
+
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -53,17 +54,7 @@ export async function makeFamily(root: string, hosts: TestHost[], placement: num
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32) so a failing seed replays exactly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../../support/prng';
 
 export function pick<T>(rnd: () => number, items: readonly T[]): T {
   return items[Math.floor(rnd() * items.length)];
