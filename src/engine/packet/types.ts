@@ -26,6 +26,18 @@ export interface BlobSource {
   hash: string;
   size: number;
   open(): Readable;
+  /**
+   * Positional read of the content (bytes at `position` of the blob into buf), when the source
+   * can read without a stream: much cheaper than a stream per blob for thousands of small
+   * versions. Returns the bytes read (0 at the end).
+   */
+  readSync?(buf: Buffer, offset: number, length: number, position: number): number;
+  /**
+   * The content was checked against its hash when it was stored (the sender's own
+   * content-addressed store): the writer then checks only its size, not its hash again. The
+   * receiver verifies every blob's hash whatever the sender did. Anything else is hashed.
+   */
+  trusted?: boolean;
 }
 
 /**

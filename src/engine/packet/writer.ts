@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
-import { ParallelGzip } from './compress';
+import { GZIP_MEMBER_BYTES, ParallelGzip } from './compress';
 import { PacketWriteError } from './errors';
 import { END_FRAME_BYTES, FRAME_END, SHA256_HEX, bodyOffset, encodeBlobFrameHead, encodePrefix, encodeRecordFrame } from './format';
 import { checkFileName, fragmentNames, generatedName } from './names';
@@ -192,32 +192,11 @@ async function writeFragment(
   try {
     const start = bodyOffset(reserved);
     const sink = new FileSink(fh, start);
-    let records = 0;
-    let blobs = 0;
-    const ahead = new BlobPrefetch(plan.units.flatMap((u) => u.unit.blobs));
-    async function* pieces(): AsyncGenerator<Buffer> {
-      try {
-        for (const u of plan.units) {
-          // Blobs first: an entry's content is in place before the record that refers to it.
-          for (const b of u.unit.blobs) {
-            blobs++;
-            yield encodeBlobFrameHead(b.hash, b.size);
-            yield* blobBytes(finalPath, b, ahead.next());
-          }
-          for (const json of u.records) {
-            records++;
-            yield encodeRecordFrame(json);
-          }
-        }
-        yield Buffer.from([FRAME_END]);
-      } finally {
-        ahead.close();
-      }
-    }
-    const frames = (): AsyncGenerator<Buffer> => coalesce(pieces());
+    const counts = { records: 0, blobs: 0 };
+    const frames = (): AsyncGenerator<Buffer> => frameBlocks(finalPath, plan, counts);
     if (opts.compress) await pipeline(Readable.from(frames()), new ParallelGzip(), sink);
     else await pipeline(Readable.from(frames()), sink);
-    const header = makeHeader({ length: sink.length, sha256: sink.digest(), compression: opts.compress ? 'gzip' : 'none', records, blobs });
+    const header = makeHeader({ length: sink.length, sha256: sink.digest(), compression: opts.compress ? 'gzip' : 'none', records: counts.records, blobs: counts.blobs });
     const json = Buffer.from(JSON.stringify(header), 'utf8');
     if (json.length > reserved) throw new Error(`packet header of ${json.length} bytes exceeds its reserved ${reserved} bytes`);
     // JSON allows trailing white space: padding keeps the body where it was written.
@@ -236,35 +215,70 @@ async function writeFragment(
 }
 
 /**
- * Small pieces (frame heads, records, small versions) gathered into blocks before they enter
- * the stream pipeline: a history is mostly small versions, and passing each piece through the
- * pipeline on its own cost more than copying it. Large pieces pass through as they are.
+ * The body's frames gathered into blocks of BLOCK bytes before they enter the stream pipeline:
+ * a history is mostly small versions, and passing each piece through the pipeline on its own
+ * cost more than copying it. Content whose source reads positionally is read straight into the
+ * block (no stream, no copy); other content streams and is copied in, large pieces passing
+ * through as they are. A block is as large as a gzip member, so -compress takes it whole.
  */
-const BLOCK = 256 * 1024;
+const BLOCK = GZIP_MEMBER_BYTES;
 
-async function* coalesce(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* frameBlocks(packet: string, plan: FragmentPlan, counts: { records: number; blobs: number }): AsyncGenerator<Buffer> {
   let block = Buffer.allocUnsafe(BLOCK);
   let used = 0;
-  for await (const piece of source) {
+  // What was yielded stays referenced downstream: start a new block rather than reuse it.
+  function* full(): Generator<Buffer> {
+    if (used === 0) return;
+    yield block.subarray(0, used);
+    block = Buffer.allocUnsafe(BLOCK);
+    used = 0;
+  }
+  function* put(piece: Buffer): Generator<Buffer> {
     if (piece.length >= BLOCK / 4) {
-      if (used > 0) {
-        yield block.subarray(0, used);
-        block = Buffer.allocUnsafe(BLOCK);
-        used = 0;
-      }
+      yield* full();
       yield piece;
-      continue;
+      return;
     }
-    if (used + piece.length > BLOCK) {
-      // What was yielded stays referenced downstream: start a new block rather than reuse it.
-      yield block.subarray(0, used);
-      block = Buffer.allocUnsafe(BLOCK);
-      used = 0;
-    }
+    if (used + piece.length > BLOCK) yield* full();
     piece.copy(block, used);
     used += piece.length;
   }
-  if (used > 0) yield block.subarray(0, used);
+  const ahead = new BlobPrefetch(plan.units.flatMap((u) => u.unit.blobs.filter((b) => !b.readSync)));
+  try {
+    for (const u of plan.units) {
+      // Blobs first: an entry's content is in place before the record that refers to it.
+      for (const b of u.unit.blobs) {
+        counts.blobs++;
+        yield* put(encodeBlobFrameHead(b.hash, b.size));
+        if (b.readSync) {
+          const hash = b.trusted ? undefined : crypto.createHash('sha256');
+          for (let done = 0; done < b.size; ) {
+            if (used === BLOCK) yield* full();
+            const n = b.readSync(block, used, Math.min(BLOCK - used, b.size - done), done);
+            if (n <= 0) throw changedError(packet, b, `read ${done}`);
+            hash?.update(block.subarray(used, used + n));
+            used += n;
+            done += n;
+          }
+          if (hash && hash.digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
+        } else {
+          for await (const piece of blobBytes(packet, b, ahead.next())) yield* put(piece);
+        }
+      }
+      for (const json of u.records) {
+        counts.records++;
+        yield* put(encodeRecordFrame(json));
+      }
+    }
+    yield* put(Buffer.from([FRAME_END]));
+    yield* full();
+  } finally {
+    ahead.close();
+  }
+}
+
+function changedError(packet: string, b: BlobSource, what: string): PacketWriteError {
+  return new PacketWriteError(packet, `content ${b.hash} changed while it was being exported (expected ${b.size} bytes, ${what})`);
 }
 
 /**
@@ -298,21 +312,20 @@ class BlobPrefetch {
   }
 }
 
+/** A streamed blob's bytes, size always checked, hash checked unless the source is trusted. */
 async function* blobBytes(packet: string, b: BlobSource, stream: Readable): AsyncGenerator<Buffer> {
-  const hash = crypto.createHash('sha256');
+  const hash = b.trusted ? undefined : crypto.createHash('sha256');
   let n = 0;
   if (stream.errored) throw stream.errored;
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     n += buf.length;
     if (n > b.size) break;
-    hash.update(buf);
+    hash?.update(buf);
     yield buf;
   }
-  const got = n <= b.size ? hash.digest('hex') : undefined;
-  if (n !== b.size || got !== b.hash) {
-    throw new PacketWriteError(packet, `content ${b.hash} changed while it was being exported (expected ${b.size} bytes${n === b.size ? ', read different bytes' : `, read ${n > b.size ? 'more' : n}`})`);
-  }
+  if (n !== b.size) throw changedError(packet, b, `read ${n > b.size ? 'more' : n}`);
+  if (hash && hash.digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
 }
 
 /** Positional writes after the reserved header area, coalesced, hashing what lands on disk. */

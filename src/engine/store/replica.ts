@@ -200,6 +200,7 @@ export class Replica {
     try {
       if (this.lock && this.oplogEnd - this.snapshotBytes >= SNAPSHOT_EVERY_BYTES) this.writeSnapshot();
     } finally {
+      this.blobs.close();
       this.lock?.release();
     }
   }

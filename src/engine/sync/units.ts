@@ -43,7 +43,9 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
     if (op.kind === 'version.create' && op.size > 0) {
       const hash = op.blob;
       if (!r.blobs.has(hash)) missing.push(hash);
-      unit.blobs.push({ hash, size: op.size, open: () => r.blobs.open(hash) });
+      const readSync = r.blobs.positional(hash);
+      // Content in the store was hashed as it was written (BlobBatch.put/putFile): trusted.
+      unit.blobs.push(readSync ? { hash, size: op.size, open: () => r.blobs.open(hash), readSync, trusted: true } : { hash, size: op.size, open: () => r.blobs.open(hash), trusted: true });
       blobs++;
     } else if (op.kind === 'version.create' && op.blob !== EMPTY_BLOB) {
       missing.push(op.blob);

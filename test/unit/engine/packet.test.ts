@@ -263,6 +263,42 @@ describe('packet writer and reader', () => {
     assert.deepStrictEqual(fs.readdirSync(dir), []);
   });
 
+  it('copies content read positionally, small and larger than a block, exactly as streamed content', async () => {
+    const next = rng(7);
+    const contents = [Buffer.from('x'), randomBytes(next, 300_000), randomBytes(next, 2_500_000), randomBytes(next, 1000)];
+    const positional = (c: Buffer, trusted: boolean): BlobSource => ({
+      ...memBlob(c),
+      open: () => {
+        throw new Error('a positional source is not streamed');
+      },
+      readSync: (buf, offset, length, position) => c.copy(buf, offset, position, position + length),
+      trusted,
+    });
+    const units = contents.map((c, i) => ({ records: [{ kind: 'checkin', origin: 'oid-boston', id: i + 1 }], blobs: [positional(c, i % 2 === 0), memBlob(Buffer.concat([c, Buffer.from('s')]))] }));
+    for (const compress of [false, true]) {
+      const name = `p${compress}`;
+      const [w] = await writePacket(writeOptions(dir, keys, { fileName: name, compress }), units);
+      const back = await readBack(w.path, lookupOf(keys));
+      for (const c of contents) {
+        assert.deepStrictEqual(back.blobs.get(sha256(c)), c);
+        assert.deepStrictEqual(back.blobs.get(sha256(Buffer.concat([c, Buffer.from('s')]))), Buffer.concat([c, Buffer.from('s')]));
+      }
+    }
+  });
+
+  it('checks the hash of untrusted positional content, and the size of trusted content', async () => {
+    const good = Buffer.from('hello');
+    const bad = Buffer.from('jello');
+    const readOf = (c: Buffer): BlobSource['readSync'] => (buf, offset, length, position) => c.copy(buf, offset, position, Math.min(c.length, position + length));
+    const untrusted: BlobSource = { ...memBlob(good), readSync: readOf(bad) };
+    const short: BlobSource = { ...memBlob(good), size: 9, readSync: readOf(good), trusted: true };
+    const streamedShort: BlobSource = { ...memBlob(good), size: 9, trusted: true };
+    for (const blob of [untrusted, short, streamedShort]) {
+      await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: 'p' }), [{ records: [{ kind: 'k' }], blobs: [blob] }]), /changed while it was being exported/);
+    }
+    assert.deepStrictEqual(fs.readdirSync(dir), []);
+  });
+
   it('never overwrites an existing file named with -out', async () => {
     fs.writeFileSync(path.join(dir, 'update1'), 'precious');
     await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: 'update1' }), makeUnits(2)), /already exists/);

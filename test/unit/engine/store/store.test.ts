@@ -199,6 +199,28 @@ describe('content store', () => {
     }
   });
 
+  it('reads packed content positionally, within its own bytes only, and has no positional reader for loose content', async () => {
+    const store = new BlobStore(root);
+    const big = store.batch();
+    const refs = [];
+    for (let i = 0; i < 20; i++) refs.push(await big.put(Readable.from([Buffer.from(`version ${i} `.repeat(i + 1))])));
+    await big.commit();
+    const small = store.batch();
+    const loose = await small.put(Readable.from([Buffer.from('loose')]));
+    await small.commit();
+    const fresh = new BlobStore(root);
+    for (const [i, ref] of refs.entries()) {
+      const read = fresh.positional(ref.hash);
+      assert.ok(read);
+      const buf = Buffer.alloc(ref.size + 2);
+      assert.strictEqual(read(buf, 2, ref.size - 1, 1), ref.size - 1);
+      assert.strictEqual(buf.toString('utf8', 2, ref.size + 1), `version ${i} `.repeat(i + 1).slice(1));
+      assert.throws(() => read(buf, 0, 2, ref.size - 1), RangeError);
+    }
+    assert.strictEqual(fresh.positional(loose.hash), undefined);
+    fresh.close();
+  });
+
   it('refuses content that does not hash to the name it arrives under and keeps nothing of it', async () => {
     const store = new BlobStore(root);
     const b = store.batch();
