@@ -20,6 +20,11 @@ export const GZIP_LEVEL = zlib.constants.Z_BEST_SPEED;
 
 const gzip = promisify(zlib.gzip) as (buf: Buffer, opts: zlib.ZlibOptions) => Promise<Buffer>;
 
+/** deflateBound of n bytes plus the gzip wrapper, rounded up (at least zlib's smallest chunk). */
+function memberChunk(n: number): number {
+  return Math.max(zlib.constants.Z_MIN_CHUNK, n + (n >> 12) + (n >> 14) + 1024);
+}
+
 export class ParallelGzip extends Transform {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -57,7 +62,9 @@ export class ParallelGzip extends Transform {
     const rest = all.subarray(n);
     this.pending = rest.length > 0 ? [rest] : [];
     this.pendingBytes = rest.length;
-    const p = gzip(input, { level: this.level });
+    // One output buffer large enough for the whole member: with zlib's default 16 KB chunks the
+    // thread pool hands back every 16 KB to the main thread, which then paced compression.
+    const p = gzip(input, { level: this.level, chunkSize: memberChunk(input.length) });
     // Awaited in order later; marked handled now so an early failure is not reported as unhandled.
     p.catch(() => undefined);
     this.inflight.push(p);
