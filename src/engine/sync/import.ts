@@ -14,9 +14,10 @@ import type { HostKeyLookup, PacketHeader, PacketRecord, PacketTarget } from '..
 import { BlobHashMismatchError } from '../store/errors';
 import { raiseRow, rowOf } from '../store/epochMatrix';
 import { BadRecordError, isValidOid, parseOpRecord, type Op } from '../store/ops';
+import { lookup } from '../store/vobState';
 import { Replica } from '../store/replica';
 import type { EngineContext } from '../vob/access';
-import { IncarnationError, MissingPredecessorError, SelectorError } from './errors';
+import { IncarnationError, MissingPredecessorError, SelectorError, UnknownOriginError } from './errors';
 import { formatRow, logHistory } from './history';
 import type { IncarnationNotice } from './units';
 
@@ -35,7 +36,7 @@ export type ImportEvent =
   | { type: 'applied'; packet: string; tag: string; dir: string; ops: number }
   | { type: 'already'; packet: string; tag: string; dir: string }
   | { type: 'skipped'; packet: string; reason: string }
-  | { type: 'pending'; packet: string; tag: string; dir: string; error: MissingPredecessorError }
+  | { type: 'pending'; packet: string; tag: string; dir: string; error: MissingPredecessorError | UnknownOriginError }
   | { type: 'quarantined'; packet: string; reason: string; to: string }
   | { type: 'failed'; packet: string; error: MultiSiteError }
   | { type: 'removed'; packet: string };
@@ -160,7 +161,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
     const r = await Replica.open(entry.dir, { command: 'syncreplica -import', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs });
     try {
       let pending = jobs.sort(jobOrder);
-      const missing = new Map<string, MissingPredecessorError>();
+      const missing = new Map<string, MissingPredecessorError | UnknownOriginError>();
       for (let progress = true; progress && pending.length > 0; ) {
         progress = false;
         const next: Job[] = [];
@@ -181,7 +182,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
       for (const job of pending) {
         if (gone.has(job.file)) continue;
         ok = false;
-        emit({ type: 'pending', packet: job.file, tag: entry.tag, dir: entry.dir, error: missing.get(job.file) as MissingPredecessorError });
+        emit({ type: 'pending', packet: job.file, tag: entry.tag, dir: entry.dir, error: missing.get(job.file) as MissingPredecessorError | UnknownOriginError });
       }
     } finally {
       r.close();
@@ -234,7 +235,7 @@ async function applyPacket(
   entry: VobTagEntry,
   job: Job,
   emit: (e: ImportEvent) => void,
-  missing: Map<string, MissingPredecessorError>,
+  missing: Map<string, MissingPredecessorError | UnknownOriginError>,
 ): Promise<Outcome> {
   const { header, file, target } = job;
   if (!fs.existsSync(file)) return 'gone';
@@ -279,6 +280,15 @@ async function applyPacket(
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw e;
   }
+  // The signature (checked while reading) proves which host sent the packet; the replica that
+  // generated it must live on that host, or any configured peer could speak for replicas it
+  // does not hold.
+  const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
+  if (originHost !== undefined && originHost !== header.sendingHost) {
+    await batch.abort();
+    await toQuarantine(home, file, signerMismatch(header, originHost), emit);
+    return 'gone';
+  }
   const ops: Op[] = [];
   const notices: IncarnationNotice[] = [];
   try {
@@ -294,6 +304,24 @@ async function applyPacket(
       return 'gone';
     }
     throw e;
+  }
+  if (originHost === undefined) {
+    // A replica this one has not heard of yet: its creation must travel in this packet, made for
+    // the signing host; otherwise wait for the packets that introduce it.
+    let createdOn: string | undefined;
+    for (const op of ops) {
+      if ((op.kind === 'replica.create' || op.kind === 'vob.create') && op.replica === header.origin.oid) createdOn = op.host;
+    }
+    if (createdOn !== undefined && createdOn !== header.sendingHost) {
+      await batch.abort();
+      await toQuarantine(home, file, signerMismatch(header, createdOn), emit);
+      return 'gone';
+    }
+    if (createdOn === undefined) {
+      await batch.abort();
+      missing.set(file, new UnknownOriginError(file, header.origin.name, r.name));
+      return 'pending';
+    }
   }
   const row: Record<string, number> = { ...own };
   const toApply: Op[] = [];
@@ -338,4 +366,8 @@ async function applyPacket(
   }
   emit({ type: 'applied', packet: file, tag: entry.tag, dir: entry.dir, ops: toApply.length });
   return 'applied';
+}
+
+function signerMismatch(header: PacketHeader, originHost: string): string {
+  return `packet from replica "${header.origin.name}" was signed by host "${header.sendingHost}", but that replica is on host "${originHost}"`;
 }

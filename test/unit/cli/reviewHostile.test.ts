@@ -68,6 +68,20 @@ describe('review: a demanding administrator and hostile packets', function () {
     }
   });
 
+  it('quarantines a packet re-signed by a configured peer that does not host the replica that generated it', async () => {
+    await ok(a, 'syncreplica', '-export', '-out', 'pk/p1', `sanfran_hub@${T}`);
+    // paris is a configured peer of sanfran with a valid key, but boston_hub lives on boston.
+    resign(path.join(root, 'pk/p1'), path.join(root, 'pk/forged'), path.join(c, 'config/keys/host_ed25519.pem'), { sendingHost: 'paris' });
+    const r = await at(b, 'syncreplica', '-import', 'pk/forged');
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.out.concat(r.err).join('\n'), /signed by host "paris", but that replica is on host "boston"/);
+    assert.notStrictEqual((await at(b, 'lsvtree', '-invob', T, 'a.c')).status, 0, 'nothing of the forged packet was applied');
+    assert.ok(fs.readdirSync(path.join(b, 'shipping/quarantine')).includes('forged'));
+    // The genuine packet still applies.
+    await ok(b, 'syncreplica', '-import', 'pk/p1');
+    assert.strictEqual(await digest(b), await digest(a));
+  });
+
   it('refuses -maxsize 0 and sizes over 2 GB in one line without exporting anything', async () => {
     for (const s of ['0', '3g', '1.5m', '-1']) {
       const r = await at(a, 'syncreplica', '-export', '-maxsize', s, '-out', 'pk/never', `sanfran_hub@${T}`);
