@@ -73,9 +73,10 @@ export class BlobStore {
   has(hash: string, size?: number): boolean {
     const p = this.packs().get(hash);
     if (p) return size === undefined || p.size === size;
+    // Without an exception for the usual answer (absent): an import asks this for every blob.
     try {
-      const st = fs.statSync(this.loosePath(hash));
-      return size === undefined || st.size === size;
+      const st = fs.statSync(this.loosePath(hash), { throwIfNoEntry: false });
+      return st !== undefined && (size === undefined || st.size === size);
     } catch {
       return false;
     }
