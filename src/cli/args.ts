@@ -10,7 +10,7 @@ export type OptionKind = 'flag' | 'value' | 'multi';
 export interface OptionSpec {
   /** Name without the dash, e.g. "maxsize". */
   name: string;
-  /** flag: no argument; value: one argument (last wins); multi: one argument, repeatable. */
+  /** flag: no argument; value: one argument, at most once; multi: one argument, repeatable. */
   kind: OptionKind;
 }
 
@@ -41,7 +41,11 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
     }
     const value = argv[++i];
     if (value === undefined) throw new UsageError(`Option "-${spec.name}" requires an argument.`);
-    if (spec.kind === 'value') parsed.values.set(spec.name, value);
+    if (spec.kind === 'value') {
+      // Silently keeping the last of two values (`-invob A -invob B`) acts on what the user may not mean.
+      if (parsed.values.has(spec.name)) throw new UsageError(`Option "-${spec.name}" given twice.`);
+      parsed.values.set(spec.name, value);
+    }
     else parsed.multi.set(spec.name, [...(parsed.multi.get(spec.name) ?? []), value]);
   }
   return parsed;

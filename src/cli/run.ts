@@ -42,9 +42,37 @@ function report(ctx: CommandContext, e: unknown, trace: boolean): number {
     if (trace && e.stack) ctx.err(e.stack);
     return e.exitCode;
   }
+  const system = systemErrorLine(e);
+  if (system) {
+    ctx.err(`${ctx.program}: Error: ${system}`);
+    if (trace && e instanceof Error && e.stack) ctx.err(e.stack);
+    return 1;
+  }
   // Not a user error: a bug. Always show the stack so it can be reported.
   const err = e instanceof Error ? e : new Error(String(e));
   ctx.err(`${ctx.program}: Internal error: ${err.message}`);
   if (err.stack) ctx.err(err.stack);
   return 2;
+}
+
+/**
+ * Failures of the machine rather than of the program: a full disk, a quota, a read-only file
+ * system, missing permission. The engine writes through temp files and renames, so such a
+ * failure leaves what was there before; the user needs the path and the cause, not a stack.
+ */
+const SYSTEM_CAUSES: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EMFILE: 'too many open files',
+};
+
+function systemErrorLine(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException | undefined;
+  const cause = err && typeof err.code === 'string' ? SYSTEM_CAUSES[err.code] : undefined;
+  if (!cause) return undefined;
+  const where = err?.path ? ` ${err.path}` : '';
+  return `Cannot ${err?.syscall ?? 'write'}${where}: ${cause}. Nothing was changed by the step that failed; free the resource and run the command again.`;
 }

@@ -5,6 +5,7 @@ import { parseSizeOption } from '../../engine/size';
 import { exportSync } from '../../engine/sync/export';
 import { importSync, type ImportEvent } from '../../engine/sync/import';
 import { engineContext, resolvePath } from './engineContext';
+import { configuredClasses, loadShippingConf } from '../../engine/conf';
 
 const usage =
   'syncreplica -export [-maxsize S] [-c C] [-compress] -out PKT REPLICA@TAG... | syncreplica -import [-receive [-sclass C] | PKT-OR-DIR...] [-invob TAG]';
@@ -69,6 +70,12 @@ async function runImport(ctx: CommandContext, args: ParsedArgs): Promise<number>
   if (receive && args.operands.length > 0) throw new UsageError('Give either -receive or packet files and directories, not both.', usage);
   if (!receive && args.operands.length === 0) throw new UsageError('Missing packet: give packet files or directories, or -receive.', usage);
   if (args.values.has('sclass') && !receive) throw new UsageError('Option "-sclass" goes with -receive.', usage);
+  const sclass = args.values.get('sclass');
+  if (sclass !== undefined && !configuredClasses(loadShippingConf(ctx.home)).includes(sclass)) {
+    // As the seed says, an unconfigured class means the -default class; say so, since a typo
+    // would otherwise quietly import from the default bays.
+    ctx.warn(`Storage class "${sclass}" is not configured in shipping.conf: receiving from the bays of class -default.`);
+  }
   const result = await importSync(engineContext(ctx), {
     sources: args.operands.map((o) => resolvePath(ctx, o)),
     receive,

@@ -61,8 +61,8 @@ function processAlive(pid: number): boolean {
  */
 function tryCreate(file: string, holder: LockHolder): boolean {
   const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(holder), { mode: 0o644 });
   try {
+    fs.writeFileSync(tmp, JSON.stringify(holder), { mode: 0o644 });
     fs.linkSync(tmp, file);
     return true;
   } catch (e) {
