@@ -29,6 +29,8 @@ export interface LockHolder {
 
 export interface HeldLock {
   release(): void;
+  /** True when taking the lock meant breaking one left by a dead process: its temp files may remain. */
+  brokeStale: boolean;
 }
 
 const POLL_MS = 50;
@@ -120,9 +122,13 @@ export async function acquireLock(file: string, label: string, opts: LockOptions
   const timeout = opts.timeoutMs ?? 60_000;
   const start = Date.now();
   let told = false;
+  let brokeStale = false;
   for (;;) {
     if (tryCreate(file, me)) break;
-    if (breakIfStale(file)) continue;
+    if (breakIfStale(file)) {
+      brokeStale = true;
+      continue;
+    }
     const holder = readLockHolder(file);
     if (Date.now() - start >= timeout) throw new ReplicaLockedError(label, describeHolder(holder), Math.round(timeout / 1000));
     if (!told) {
@@ -133,6 +139,7 @@ export async function acquireLock(file: string, label: string, opts: LockOptions
   }
   let released = false;
   return {
+    brokeStale,
     release(): void {
       if (released) return;
       released = true;
@@ -140,4 +147,30 @@ export async function acquireLock(file: string, label: string, opts: LockOptions
       if (h && h.token === me.token) fs.rmSync(file, { force: true });
     },
   };
+}
+
+/** Pids in the names of temp files (durable.ts tmpName: `.tmp.<pid>.`; lock temps: `.<pid>.<uuid>.tmp`). */
+const TEMP_PID = [/\.tmp\.(\d+)\./, /\.(\d+)\.[0-9a-f-]{36}\.tmp$/];
+
+/**
+ * Removes temp files in `dir` (not below) whose writing process no longer runs on this host:
+ * what a kill -9 left half-written. Only a dead writer's files go; a live one's are untouched.
+ */
+export function sweepDeadTemps(dir: string): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const n of names) {
+    const m = TEMP_PID.map((re) => re.exec(n)).find((x) => x !== null);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    fs.rmSync(`${dir}/${n}`, { force: true });
+    removed++;
+  }
+  return removed;
 }

@@ -4,7 +4,7 @@ import { BlobStore } from './blobStore';
 import { readJson, writeJsonAtomic, fsyncDir } from './durable';
 import { emptyEpochs, type LocalEpochs } from './epochMatrix';
 import { NotAReplicaError, ReplicaFormatError } from './errors';
-import { acquireLock, type HeldLock, type LockOptions } from './lock';
+import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
 import { Oplog } from './oplog';
 import type { Op, OpBody } from './ops';
 import { applyOp, emptyState, lookup, parseNullProto, type VobState } from './vobState';
@@ -115,6 +115,9 @@ export class Replica {
           onWait: opts.onWait,
         });
     try {
+      // Only the lock holder sweeps: no other writer is at work then.
+      if (lock) sweepDeadTemps(dir);
+      if (lock?.brokeStale) sweepBlobTemps(path.join(dir, FILES.blobs));
       const oplog = new Oplog(path.join(dir, FILES.oplog));
       let state = emptyState();
       let from = 0;
@@ -240,4 +243,20 @@ export async function withReplica<T>(dir: string, opts: OpenOptions, fn: (r: Rep
   } finally {
     r.close();
   }
+}
+
+/**
+ * After a holder of the lock died (kill -9, power loss), its half-written packs and blobs are
+ * garbage: nothing refers to them until they are renamed into place. Reclaim the space once,
+ * when the next command breaks the stale lock, instead of scanning on every command.
+ */
+function sweepBlobTemps(blobs: string): void {
+  let subdirs: string[];
+  try {
+    subdirs = fs.readdirSync(blobs);
+  } catch {
+    return;
+  }
+  sweepDeadTemps(blobs);
+  for (const d of subdirs) sweepDeadTemps(path.join(blobs, d));
 }
