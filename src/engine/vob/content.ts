@@ -14,6 +14,7 @@ import { withVob, type EngineContext } from './access';
 import { BadSelectorError, ObjectExistsError, ObjectNotFoundError } from './errors';
 import { branchMaster, brtypeMaster, lbtypeMaster, namespaceMaster, requireMaster } from './mastership';
 import { normalizeElementPath, parseBranchSelector, parseVersionSelector } from './selectors';
+import { ElementNamespace } from './namespace';
 
 export interface MkvobOptions {
   tag: string;
@@ -104,6 +105,7 @@ export async function mkelem(ctx: EngineContext, opts: { tag: string; path: stri
   const p = normalizeElementPath(opts.path);
   return withVob(ctx, opts.tag, 'mkelem', async ({ replica: r }) => {
     if (lookup(r.state.elements, p)) throw new ObjectExistsError(`Element "${p}" already exists in VOB "${opts.tag}".`);
+    new ElementNamespace(r.state.elements).check(p);
     requireMaster(r, namespaceMaster(r.state), 'create element', `"${p}"`);
     const ops: OpBody[] = [{ kind: 'element.create', path: p, ...(opts.comment ? { comment: opts.comment } : {}) }];
     if (opts.from !== undefined) {

@@ -6,6 +6,7 @@ import { lookup } from '../store/vobState';
 import { withVob, type EngineContext } from './access';
 import { BadSelectorError } from './errors';
 import { namespaceMaster, branchMaster, requireMaster } from './mastership';
+import { ElementNamespace } from './namespace';
 
 export interface FsimportResult {
   created: string[];
@@ -79,10 +80,14 @@ export async function fsimport(ctx: EngineContext, opts: { tag: string; dir: str
     const batch = r.blobs.batch();
     const comment = opts.comment ? { comment: opts.comment } : {};
     try {
+      const names = new ElementNamespace(r.state.elements);
       for (const f of files) {
         const el = lookup(r.state.elements, f.element);
-        if (!el) requireMaster(r, namespaceMaster(r.state), 'create element', `"${f.element}"`);
-        else requireMaster(r, branchMaster(r.state, f.element, '/main'), 'check in', `"${f.element}"`);
+        if (!el) {
+          requireMaster(r, namespaceMaster(r.state), 'create element', `"${f.element}"`);
+          names.check(f.element);
+          names.add(f.element);
+        } else requireMaster(r, branchMaster(r.state, f.element, '/main'), 'check in', `"${f.element}"`);
         const blob = await batch.putFile(f.file);
         if (!el) {
           ops.push({ kind: 'element.create', path: f.element });
