@@ -59,6 +59,10 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
   const sel = parseHostReplicaSelector(req.target);
   if (!isValidName(sel.name)) throw new SelectorError(`Invalid replica name "${sel.name}".`);
   if (hostNameProblem(sel.host)) throw new SelectorError(`Invalid host name "${sel.host}".`);
+  if (sel.host !== host.name && !Object.prototype.hasOwnProperty.call(host.site.peers, sel.host)) {
+    // The new replica's packets are signed by its host; without that host's key here they will be refused.
+    req.onWarning?.(`Host "${sel.host}" is not a peer of host "${host.name}": packets from replica "${sel.name}" will be refused here until you run "multitool addpeer ${sel.host} -address A -port N -key FILE".`);
+  }
   fs.mkdirSync(req.workdir, { recursive: true });
   const place = outputPlace(req.out, 1);
   const entry = findVobTag(host.layout, sel.tag, host.name);

@@ -43,4 +43,11 @@ describe('errors users and machines cause', () => {
     assert.strictEqual(r.status, 0, r.err.join('\n'));
     assert.deepStrictEqual(r.err, ['multitool: Warning: Storage class "nosuch" is not configured in shipping.conf: receiving from the bays of class -default.']);
   });
+
+  it('warns when a new replica is placed on a host that is not a peer, whose packets would be refused', async () => {
+    const r = await multitool(home, root, 'mkreplica', '-export', '-workdir', 'w', '-out', 'creation', `nohost:far_hub@${T}`);
+    assert.strictEqual(r.status, 0, r.err.join('\n'));
+    assert.ok(r.err.some((l) => l.startsWith('multitool: Warning: Host "nohost" is not a peer of host "boston"')), r.err.join('\n'));
+    assert.ok(fs.existsSync(path.join(root, 'creation')));
+  });
 });
