@@ -16,6 +16,10 @@ export const fsimport: CommandSpec = {
     const tag = requireValue(args, 'invob', usage);
     const r = await importTree(engineContext(ctx), { tag, dir: resolvePath(ctx, dir), comment: args.values.get('c') });
     for (const s of r.skipped) ctx.warn(`Skipped "${s}": not a regular file.`);
-    ctx.out(`Imported ${resolvePath(ctx, dir)} into VOB "${tag}": ${r.created.length} new elements, ${r.changed.length} new versions, ${r.unchanged} unchanged.`);
+    ctx.out(`Imported ${resolvePath(ctx, dir)} into VOB "${tag}": ${count(r.created.length, 'new element')}, ${count(r.changed.length, 'new version')}, ${r.unchanged} unchanged.`);
   },
 };
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

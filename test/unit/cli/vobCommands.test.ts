@@ -71,7 +71,7 @@ describe('multitool VOB content commands', () => {
     fs.mkdirSync(path.join(root, 'tree'));
     fs.writeFileSync(path.join(root, 'tree', 'a.txt'), 'a');
     const ok = await mt('fsimport', '-invob', T, 'tree');
-    assert.deepStrictEqual(ok.out, [`Imported ${path.join(root, 'tree')} into VOB "/vobs/dev": 1 new elements, 0 new versions, 0 unchanged.`]);
+    assert.deepStrictEqual(ok.out, [`Imported ${path.join(root, 'tree')} into VOB "/vobs/dev": 1 new element, 0 new versions, 0 unchanged.`]);
     fs.symlinkSync('/etc', path.join(root, 'tree', 'etc'));
     assert.match(errorLine(await mt('fsimport', '-invob', T, 'tree')), /^Refusing path ".*tree\/etc": it is a symbolic link to \/etc, outside /);
     assert.match(errorLine(await mt('fsimport', '-invob', T, 'nothere')), /Cannot import "\S+nothere": no such directory\./);
