@@ -9,7 +9,6 @@ import { NotAPacketError, PacketError } from '../packet/errors';
 import { readPacketHeader } from '../packet/header';
 import { packetFilesIn } from '../packet/lspacket';
 import { quarantine } from '../packet/quarantine';
-import { readPacketEntries } from '../packet/reader';
 import type { HostKeyLookup, PacketHeader, PacketRecord, PacketTarget } from '../packet/types';
 import { BlobHashMismatchError } from '../store/errors';
 import { raiseRow, rowOf } from '../store/epochMatrix';
@@ -19,6 +18,7 @@ import { Replica } from '../store/replica';
 import type { EngineContext } from '../vob/access';
 import { IncarnationError, MissingPredecessorError, SelectorError, UnknownOriginError } from './errors';
 import { formatRow, logHistory } from './history';
+import { readPacketInto, type PacketIntake } from './intake';
 import type { IncarnationNotice } from './units';
 
 export interface ImportRequest {
@@ -264,15 +264,10 @@ async function applyPacket(
       return 'pending';
     }
   }
-  const records: PacketRecord[] = [];
-  const batch = r.blobs.batch();
+  let intake: PacketIntake;
   try {
-    for await (const e of readPacketEntries(file, keys)) {
-      if (e.type === 'record') records.push(e.record);
-      else if (!r.blobs.has(e.hash, e.size)) await batch.put(e.stream, { hash: e.hash, size: e.size });
-    }
+    intake = await readPacketInto(r, file, keys);
   } catch (e) {
-    await batch.abort();
     if (e instanceof PacketError || e instanceof BlobHashMismatchError) {
       await toQuarantine(home, file, e.message, emit);
       return 'gone';
@@ -280,6 +275,7 @@ async function applyPacket(
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw e;
   }
+  const { records, batch } = intake;
   // The signature (checked while reading) proves which host sent the packet; the replica that
   // generated it must live on that host, or any configured peer could speak for replicas it
   // does not hold.

@@ -7,7 +7,6 @@ import { VobTagExistsError } from '../host/errors';
 import { hostKeyLookup } from '../host/site';
 import { hostNameProblem } from '../host/host';
 import { readPacketHeader } from '../packet/header';
-import { readPacketEntries } from '../packet/reader';
 import type { PacketHeader, PacketRecord, WrittenPacket } from '../packet/types';
 import { fsyncDir } from '../store/durable';
 import type { LocalEpochs } from '../store/epochMatrix';
@@ -19,6 +18,7 @@ import { assertNotRecovering } from '../vob/mastership';
 import { EpochError, ReplicaExistsError, SelectorError } from './errors';
 import { outputPlace, packetTarget, writeFromReplica } from './export';
 import { logHistory } from './history';
+import { readPacketInto } from './intake';
 import { parseHostReplicaSelector } from './selector';
 import { collectUnits } from './units';
 
@@ -168,17 +168,7 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
     try {
       let creation: CreationRecord | undefined;
       for (const { file } of headers) {
-        const records: PacketRecord[] = [];
-        const batch = r.blobs.batch();
-        try {
-          for await (const e of readPacketEntries(file, keys)) {
-            if (e.type === 'record') records.push(e.record);
-            else if (!r.blobs.has(e.hash, e.size)) await batch.put(e.stream, { hash: e.hash, size: e.size });
-          }
-        } catch (e) {
-          await batch.abort();
-          throw e;
-        }
+        const { records, batch } = await readPacketInto(r, file, keys);
         await batch.commit();
         const batchOps: Op[] = [];
         const next: Record<string, number> = {};
