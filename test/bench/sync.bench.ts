@@ -6,6 +6,7 @@ import * as path from 'path';
 import { once } from 'events';
 import { runProgram } from '../../src/cli/run';
 import type { BenchTable } from './benchTypes';
+import { prng } from '../support/prng';
 
 /**
  * syncreplica -export -out and -import of a whole history, side by side with `git bundle create`
@@ -104,17 +105,7 @@ async function makeVob(site: Site, tag: string, work: string): Promise<void> {
   await ms(site.b, 'mkreplica', '-import', '-workdir', path.join(dir, 'wb'), '-tag', tag, ...files);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = prng;
 
 /** Text-like bytes (words and lines), compressible about as much as source code. */
 function corpus(bytes: number, next: () => number): Buffer {

@@ -9,7 +9,6 @@ const SUMMARY_MARKER = 'MULTISITE_MOCHA_SUMMARY ';
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export function runSuiteDir(dir: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const CountingReporter: typeof Mocha.reporters.Base = require(path.join(REPO_ROOT, 'test', 'harness', 'counting-reporter.cjs'));
   const mocha = new Mocha({
     ui: 'bdd',

@@ -44,7 +44,6 @@ export function defaultVobDir(l: HostLayout, tag: string): string {
 /** Tags are names (`/vobs/dev`, `\dev`), never empty and without control characters. */
 export function vobTagProblem(tag: string): string | undefined {
   if (!tag) return 'it is empty';
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f@]/.test(tag)) return 'it contains "@" or a control character';
   if (tag.length > 256) return 'it is too long';
   return undefined;

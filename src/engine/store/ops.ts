@@ -59,7 +59,6 @@ export function elementPathProblem(p: string): string | undefined {
   if (p.startsWith('/')) return 'it is absolute';
   if (/^[A-Za-z]:/.test(p)) return 'it is absolute';
   if (p.includes('\\')) return 'it contains a backslash';
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f]/.test(p)) return 'it contains a control character';
   if (p.includes('@@')) return 'it contains "@@"';
   for (const seg of p.split('/')) {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { configuredClasses, loadShippingConf } from '../../engine/conf';
-import type { HostHome, HostHomes } from '../hostHomes';
+import type { HostHome } from '../hostHomes';
+import { HostTreeDataProvider } from './hostTreeDataProvider';
 import { HostNode } from './treeNodes/hostNode';
 import { MessageNode } from './treeNodes/messageNode';
 import { StorageClassNode } from './treeNodes/storageClassNode';
@@ -9,21 +10,8 @@ import type { TreeNode } from './treeNodes/treeNode';
 export const BAYS_VIEW = 'multisite.bays';
 
 /** Storage Bays view: host → storage class → storage and return bays, from the host's shipping.conf. */
-export class BaysTreeDataProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
-
-  constructor(private readonly hosts: HostHomes, private readonly log: vscode.LogOutputChannel) {
-    this.subscription = hosts.onDidChange(() => this.changed.fire(undefined));
-  }
-
-  getTreeItem(node: TreeNode): vscode.TreeItem {
-    return node.getTreeItem();
-  }
-
-  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
-    if (node) return node.getChildren();
+export class BaysTreeDataProvider extends HostTreeDataProvider {
+  protected roots(): TreeNode[] {
     return this.hosts.homes.filter((h) => h.site).map((h) => new HostNode(h, BAYS_VIEW, (host) => this.classesOf(host)));
   }
 
@@ -35,13 +23,8 @@ export class BaysTreeDataProvider implements vscode.TreeDataProvider<TreeNode>, 
         return new StorageClassNode(host.home, name, c?.storageBays ?? [], c?.returnBays ?? [], c?.expirationDays);
       });
     } catch (e) {
-      this.log.warn(`Cannot read the shipping.conf of ${host.home}: ${(e as Error).message}`);
+      this.log?.warn(`Cannot read the shipping.conf of ${host.home}: ${(e as Error).message}`);
       return [new MessageNode(`${BAYS_VIEW}:${host.home}:error`, 'shipping.conf cannot be read', (e as Error).message)];
     }
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }

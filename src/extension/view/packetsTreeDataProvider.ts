@@ -1,7 +1,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { loadShippingConf } from '../../engine/conf';
-import type { HostHome, HostHomes } from '../hostHomes';
+import type { HostHome } from '../hostHomes';
+import { HostTreeDataProvider } from './hostTreeDataProvider';
 import { BayFolderNode } from './treeNodes/bayFolderNode';
 import { HostNode } from './treeNodes/hostNode';
 import type { TreeNode } from './treeNodes/treeNode';
@@ -13,21 +14,8 @@ export const PACKETS_VIEW = 'multisite.packets';
  * shipping.conf; the home's default bays if that cannot be read) → the packets in them, from
  * their headers.
  */
-export class PacketsTreeDataProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
-
-  constructor(private readonly hosts: HostHomes, private readonly log?: vscode.LogOutputChannel) {
-    this.subscription = hosts.onDidChange(() => this.changed.fire(undefined));
-  }
-
-  getTreeItem(node: TreeNode): vscode.TreeItem {
-    return node.getTreeItem();
-  }
-
-  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
-    if (node) return node.getChildren();
+export class PacketsTreeDataProvider extends HostTreeDataProvider {
+  protected roots(): TreeNode[] {
     return this.hosts.homes.filter((h) => h.site).map((h) => new HostNode(h, PACKETS_VIEW, (host) => this.foldersOf(host)));
   }
 
@@ -45,10 +33,5 @@ export class PacketsTreeDataProvider implements vscode.TreeDataProvider<TreeNode
     const seen = new Set<string>();
     return bays.filter(([, , dir]) => !seen.has(path.resolve(dir)) && seen.add(path.resolve(dir)))
       .flatMap(([cls, kind, dir]) => BayFolderNode.existing(cls, kind, dir));
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }

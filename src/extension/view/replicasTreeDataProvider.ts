@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { HostHome, HostHomes } from '../hostHomes';
+import type { HostHome } from '../hostHomes';
+import { HostTreeDataProvider } from './hostTreeDataProvider';
 import { HostNode } from './treeNodes/hostNode';
 import { MessageNode } from './treeNodes/messageNode';
 import type { TreeNode } from './treeNodes/treeNode';
@@ -12,21 +13,8 @@ export const REPLICAS_VIEW = 'multisite.replicas';
  * with a warning); below a host its VOBs, below each VOB every replica of the family, with how
  * far behind this host estimates it to be.
  */
-export class ReplicasTreeDataProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
-
-  constructor(private readonly hosts: HostHomes, private readonly log?: vscode.LogOutputChannel) {
-    this.subscription = hosts.onDidChange(() => this.changed.fire(undefined));
-  }
-
-  getTreeItem(node: TreeNode): vscode.TreeItem {
-    return node.getTreeItem();
-  }
-
-  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
-    if (node) return node.getChildren();
+export class ReplicasTreeDataProvider extends HostTreeDataProvider {
+  protected roots(): TreeNode[] {
     // No host at all: stay empty so the welcome view explains what to do.
     if (!this.hosts.hasHost) return [];
     return this.hosts.homes.map((h) => new HostNode(h, REPLICAS_VIEW, (host) => this.vobsOf(host), true));
@@ -44,10 +32,5 @@ export class ReplicasTreeDataProvider implements vscode.TreeDataProvider<TreeNod
       this.log?.warn(`Cannot list the replicas of ${host.home}: ${(e as Error).message}`);
       return [new MessageNode(`${REPLICAS_VIEW}:${host.home}:error`, 'replicas cannot be read', (e as Error).message)];
     }
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }
