@@ -1,8 +1,20 @@
 import * as vscode from 'vscode';
 import { HOSTS_SETTING, type HostHomes } from './hostHomes';
+import type { ActionContext } from './commands/action';
+import { EXPORT_TO_REPLICA_COMMAND, exportToReplica } from './commands/exportToReplica';
+import { IMPORT_FOLDER_COMMAND, importFolder } from './commands/importFolder';
+import { IMPORT_PACKET_COMMAND, importPacket } from './commands/importPacket';
+import { IMPORT_RECEIVED_COMMAND, importReceived } from './commands/importReceived';
+import { OPEN_SHIPPING_CONF_COMMAND, openShippingConf } from './commands/openShippingConf';
+import { SHOW_PACKET_COMMAND, showPacket } from './commands/showPacket';
 
-/** Every command of package.json contributes.commands is registered here (checked by the exthost suite). */
+/**
+ * Every command of package.json contributes.commands is registered here (checked by the exthost
+ * suite). The editor actions (one file each in ./commands/) run the engine in-process, loading
+ * its export and import code on first use.
+ */
 export function registerCommands(hosts: HostHomes, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const ctx: ActionContext = { hosts, log, isTrusted: () => vscode.workspace.isTrusted };
   return [
     vscode.commands.registerCommand('multisite.refresh', () => {
       log.debug('refresh');
@@ -10,5 +22,11 @@ export function registerCommands(hosts: HostHomes, log: vscode.LogOutputChannel)
     }),
     vscode.commands.registerCommand('multisite.openSettings', () =>
       vscode.commands.executeCommand('workbench.action.openSettings', HOSTS_SETTING)),
+    vscode.commands.registerCommand(EXPORT_TO_REPLICA_COMMAND, exportToReplica(ctx)),
+    vscode.commands.registerCommand(IMPORT_PACKET_COMMAND, importPacket(ctx)),
+    vscode.commands.registerCommand(IMPORT_FOLDER_COMMAND, importFolder(ctx)),
+    vscode.commands.registerCommand(IMPORT_RECEIVED_COMMAND, importReceived(ctx)),
+    vscode.commands.registerCommand(SHOW_PACKET_COMMAND, showPacket(ctx)),
+    vscode.commands.registerCommand(OPEN_SHIPPING_CONF_COMMAND, openShippingConf(ctx)),
   ];
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { HostHomes } from './hostHomes';
+import { PACKET_SCHEME, PacketDocumentProvider } from './packetDocument';
 import { BAYS_VIEW, BaysTreeDataProvider } from './view/baysTreeDataProvider';
 import { PACKETS_VIEW, PacketsTreeDataProvider } from './view/packetsTreeDataProvider';
 import { REPLICAS_VIEW, ReplicasTreeDataProvider } from './view/replicasTreeDataProvider';
@@ -28,8 +29,11 @@ export function activate(context: vscode.ExtensionContext): MultiSiteApi {
   const replicas = new ReplicasTreeDataProvider(hosts, log);
   const bays = new BaysTreeDataProvider(hosts, log);
   const packets = new PacketsTreeDataProvider(hosts, log);
+  const packetDocuments = new PacketDocumentProvider();
   context.subscriptions.push(
-    log, hosts, replicas, bays, packets,
+    log, hosts, replicas, bays, packets, packetDocuments,
+    vscode.workspace.registerTextDocumentContentProvider(PACKET_SCHEME, packetDocuments),
+    hosts.onDidChange(() => packetDocuments.refresh()),
     vscode.window.createTreeView(REPLICAS_VIEW, { treeDataProvider: replicas, showCollapseAll: true }),
     vscode.window.createTreeView(BAYS_VIEW, { treeDataProvider: bays, showCollapseAll: true }),
     vscode.window.createTreeView(PACKETS_VIEW, { treeDataProvider: packets, showCollapseAll: true }),

@@ -32,6 +32,6 @@ export class PacketsTreeDataProvider extends HostTreeDataProvider {
     }
     const seen = new Set<string>();
     return bays.filter(([, , dir]) => !seen.has(path.resolve(dir)) && seen.add(path.resolve(dir)))
-      .flatMap(([cls, kind, dir]) => BayFolderNode.existing(cls, kind, dir));
+      .flatMap(([cls, kind, dir]) => BayFolderNode.existing(host.home, cls, kind, dir));
   }
 }

@@ -126,10 +126,10 @@ describe('the MultiSite views', () => {
     assert.strictEqual(incoming.getTreeItem().description, '2 packets');
     const packets = await a.packets.getChildren(incoming);
     assert.deepStrictEqual(labels(packets), ['not-a-packet', 'sync_boston_demo']);
-    assert.strictEqual(packets[0].getTreeItem().contextValue, 'packet:unreadable');
+    assert.strictEqual(packets[0].getTreeItem().contextValue, 'packet:unreadable:damaged');
     const item = packets[1].getTreeItem();
-    assert.strictEqual(item.contextValue, 'packet:update');
-    assert.match(String(item.description), /^Update boston@demo #\d+$/);
+    assert.strictEqual(item.contextValue, 'packet:update:ready');
+    assert.match(String(item.description), /^Update boston@demo #\d+ — ready$/);
     assert.match((item.tooltip as vscode.MarkdownString).value, /tokyo on tokyo/);
   });
 

@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { MultiSiteError } from '../engine/errors';
+import { hostLayout } from '../engine/host/layout';
+import { listVobTags } from '../engine/host/registry';
+import { readSiteIni } from '../engine/host/siteIni';
+import { formatPacket, readPacketHeaderSync, type PacketHeader } from '../engine/packet';
+
+export const PACKET_SCHEME = 'multisite-packet';
+
+/** The read-only document of a packet: `multisite-packet:<file>?<host home>`. */
+export function packetUri(file: string, home: string | undefined): vscode.Uri {
+  return vscode.Uri.from({ scheme: PACKET_SCHEME, path: file, query: home ? new URLSearchParams({ home }).toString() : '' });
+}
+
+/**
+ * What `multitool lspacket -long FILE` prints, run as the host `home`: its header in the
+ * original's words, targets marked local or not, the local tag filled in for a target on this
+ * host. A packet whose header cannot be read shows the one error line lspacket prints for it.
+ */
+export function packetListing(file: string, home: string | undefined): string {
+  let header: PacketHeader;
+  try {
+    header = readPacketHeaderSync(file);
+  } catch (e) {
+    if (e instanceof MultiSiteError) return `multitool: Error: ${e.message}\n`;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return `multitool: Error: Unable to access "${file}": No such file or directory.\n`;
+    throw e;
+  }
+  const hostName = home === undefined ? undefined : hostNameOf(home);
+  const tags = home === undefined ? new Map<string, string>() : localTags(home);
+  const targets = header.targets.map((t) => (t.vobTag || !tags.has(t.oid) ? t : { ...t, vobTag: tags.get(t.oid) ?? '' }));
+  const lines = formatPacket(file, { ...header, targets }, { format: 'long', isLocal: hostName === undefined ? undefined : (t) => t.host === hostName });
+  return `${lines.join('\n')}\n`;
+}
+
+function hostNameOf(home: string): string | undefined {
+  try {
+    return readSiteIni(home)?.name;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sender cannot know under which tag a receiver mounts the VOB: lspacket fills it in at the receiver. */
+function localTags(home: string): Map<string, string> {
+  try {
+    return new Map(listVobTags(hostLayout(home)).map((e) => [e.replicaOid, e.tag]));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Serves `multisite-packet:` documents (virtual, hence read-only), read afresh when opened. */
+export class PacketDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const home = new URLSearchParams(uri.query).get('home') ?? undefined;
+    return packetListing(uri.path, home);
+  }
+
+  /** Re-reads every open packet document (after an import moved or quarantined packets). */
+  refresh(): void {
+    for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === PACKET_SCHEME) this.changed.fire(d.uri);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
