@@ -3,7 +3,9 @@ import { MultiSiteError } from '../engine/errors';
 import { hostLayout } from '../engine/host/layout';
 import { listVobTags } from '../engine/host/registry';
 import { readSiteIni } from '../engine/host/siteIni';
-import { formatPacket, readPacketHeaderSync, type PacketHeader } from '../engine/packet';
+import { readPacketHeaderSync } from '../engine/packet/header';
+import { formatPacket } from '../engine/packet/lspacket';
+import type { PacketHeader } from '../engine/packet/types';
 
 export const PACKET_SCHEME = 'multisite-packet';
 

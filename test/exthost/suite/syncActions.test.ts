@@ -190,7 +190,7 @@ describe('the export and import actions', function () {
     assert.strictEqual(r.ok, false);
     assert.strictEqual(r.severity, 'warning');
     assert.strictEqual(r.counts?.waiting, 1);
-    assert.match(r.message, /1 waiting for predecessors \(.*Packet requires changes up to \d+; VOB has only \d+ from replica "boston_hub"\.\)/);
+    assert.match(r.message, /1 waiting for predecessors \(.*Packet requires changes up to \d+; VOB has only \d+ from replica "boston_hub"\)/);
     // the missing one arrives: the folder import applies both in the order their contents need
     fs.copyFileSync(one.packets?.[0] ?? '', path.join(tokyoIncoming(), path.basename(one.packets?.[0] ?? '')));
     const folder = await child(a, 'packets', await child(a, 'packets', undefined, 'tokyo'), '-default incoming');

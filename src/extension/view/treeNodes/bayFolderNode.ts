@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { packetFilesIn, readHeaders } from '../../../engine/packet';
+// the module, not the packet index: the writer and reader stay unloaded until an export or import
+import { packetFilesIn, readHeaders } from '../../../engine/packet/lspacket';
 import { packetVerdict } from '../packetVerdict';
 import { PacketNode } from './packetNode';
 import type { TreeNode } from './treeNode';

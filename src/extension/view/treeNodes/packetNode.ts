@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { packetTypeName, type PacketHeader } from '../../../engine/packet';
+import { packetTypeName } from '../../../engine/packet/lspacket';
+import type { PacketHeader } from '../../../engine/packet/types';
 import { SHOW_PACKET_COMMAND } from '../../commands/showPacket';
 import type { PacketVerdict } from '../packetVerdict';
 import type { TreeNode } from './treeNode';
