@@ -89,3 +89,8 @@ export function stringField(arg: unknown, name: string): string | undefined {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** A host's name from its site.ini as the views read it, else its home directory. */
+export function hostName(ctx: ActionContext, home: string): string {
+  return ctx.hosts.homes.find((h) => h.home === home)?.site?.name ?? home;
+}

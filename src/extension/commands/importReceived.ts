@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { cancelled, fields, refuseUntrusted, show, stringField, type ActionContext, type ActionResult } from './action';
+import { cancelled, fields, hostName, refuseUntrusted, show, stringField, type ActionContext, type ActionResult } from './action';
 import { runImport, type ImportActionResult } from './importRun';
 
 export const IMPORT_RECEIVED_COMMAND = 'multisite.importReceived';
@@ -15,7 +15,7 @@ export function importReceived(ctx: ActionContext): (arg?: unknown) => Promise<I
     if (refused) return refused;
     const home = typeof arg === 'string' ? arg : stringField(arg, 'home') ?? stringField(fields(arg).host, 'home') ?? await pickHost(ctx);
     if (home === undefined) return ctx.hosts.hasHost ? cancelled('Import') : show(ctx, noHost());
-    const name = ctx.hosts.homes.find((h) => h.home === home)?.site?.name ?? home;
+    const name = hostName(ctx, home);
     return runImport(ctx, home, `Importing the packets received at ${name}`, { sources: [], receive: true },
       `No packets to import in the incoming storage bays of ${name}.`);
   };

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import type { ImportRequest } from '../../engine/sync/import';
-import { runAction, type ActionContext } from './action';
+import { hostName, runAction, type ActionContext } from './action';
 import { summarize, type ImportActionResult } from './importSummary';
 
 export type { ImportActionResult, ImportCounts } from './importSummary';
@@ -19,6 +19,6 @@ export async function runImport(ctx: ActionContext, home: string, title: string,
         if (e.type !== 'removed') progress.report({ message: `${e.type} ${path.basename(e.packet)}` });
       },
     });
-    return summarize(result.events, nothing);
+    return summarize(result.events, nothing, hostName(ctx, home));
   });
 }

@@ -31,7 +31,7 @@ function plural(n: number, one: string): string {
  * engine's reasons. An error when anything was quarantined or failed, a warning when a packet
  * waits or was skipped.
  */
-export function summarize(events: readonly ImportEvent[], nothing: string): ImportActionResult {
+export function summarize(events: readonly ImportEvent[], nothing: string, host?: string): ImportActionResult {
   const counts: ImportCounts = { applied: 0, already: 0, waiting: 0, skipped: 0, quarantined: 0, failed: 0, removed: 0 };
   let ops = 0;
   const reasons = { waiting: new Set<string>(), skipped: new Set<string>(), quarantined: new Set<string>(), failed: new Set<string>() };
@@ -77,7 +77,7 @@ export function summarize(events: readonly ImportEvent[], nothing: string): Impo
   if (counts.removed) parts.push(`${plural(counts.removed, 'packet')} removed from the bays`);
   const bad = counts.quarantined + counts.failed > 0;
   const ok = !bad && counts.waiting === 0;
-  return { ok, severity: bad ? 'error' : ok && counts.skipped === 0 ? 'info' : 'warning', message: `Import: ${parts.join(', ')}.`, counts };
+  return { ok, severity: bad ? 'error' : ok && counts.skipped === 0 ? 'info' : 'warning', message: `Import${host ? ` at ${host}` : ''}: ${parts.join(', ')}.`, counts };
 }
 
 /** The engine's reason, led by the packet's name unless the reason already names it. */

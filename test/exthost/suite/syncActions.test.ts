@@ -131,7 +131,7 @@ describe('the export and import actions', function () {
     const r = await vscode.commands.executeCommand<ImportActionResult>('multisite.importPacket', { hostHome: tokyo.home, file: path.join(first, fs.readdirSync(first)[0]) });
     assert.strictEqual(r.ok, true, r.message);
     assert.strictEqual(r.severity, 'info');
-    assert.match(r.message, /^Import: 1 applied \(1 change\)\.$/);
+    assert.match(r.message, /^Import at tokyo: 1 applied \(1 change\)\.$/);
     await converged();
   });
 
@@ -169,7 +169,7 @@ describe('the export and import actions', function () {
     const r = await vscode.commands.executeCommand<ImportActionResult>('multisite.importPacket', ready[0]);
     assert.strictEqual(r.ok, true, r.message);
     assert.strictEqual(r.counts?.applied, 1, r.message);
-    assert.match(r.message, /^Import: 1 applied \(1 change\)\.$/);
+    assert.match(r.message, /^Import at tokyo: 1 applied \(1 change\)\.$/);
     await converged();
     // still in the bay (an explicitly named packet stays, as with the command line), now applied
     const after = (await incomingPackets()).get(label(ready[0]));
@@ -229,7 +229,7 @@ describe('the export and import actions', function () {
     assert.strictEqual(im.ok, false);
     assert.strictEqual(im.severity, 'error');
     assert.strictEqual(im.counts?.quarantined, 1, im.message);
-    assert.match(im.message, new RegExp(`^Import: 1 quarantined \\(.*${escape(path.basename(file))}.*damaged.+; the packet was moved to ${escape(path.join(tokyo.home, 'shipping', 'quarantine'))}.+\\)\\.$`));
+    assert.match(im.message, new RegExp(`^Import at tokyo: 1 quarantined \\(.*${escape(path.basename(file))}.*damaged.+; the packet was moved to ${escape(path.join(tokyo.home, 'shipping', 'quarantine'))}.+\\)\\.$`));
     assert.strictEqual(fs.existsSync(file), false, 'moved out of the bay');
     assert.strictEqual(await digest(tokyo, { tag: TAG }), before, 'nothing applied');
     assert.strictEqual((await incomingPackets()).has(path.basename(file)), false);
