@@ -107,9 +107,11 @@ async function pickOutput(t: ExportTarget): Promise<string | undefined> {
   const other = { label: '$(folder) Choose a folder…', description: 'any folder, e.g. one that is copied to the other site' };
   const picked = items.length ? await vscode.window.showQuickPick([...items, other], { title: `Export ${t.tag} to ${t.replica}: where should the packet go?` }) : other;
   if (!picked) return undefined;
-  if ('dir' in picked && picked.dir) return picked.dir;
+  // A trailing separator makes -out mean "this directory": a missing bay folder is then an
+  // error, not the name of a packet file written next to it.
+  if ('dir' in picked && picked.dir) return picked.dir + path.sep;
   const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Write the packet here', title: `Export ${t.tag} to ${t.replica}` });
-  return uris?.[0]?.fsPath;
+  return uris?.[0] ? uris[0].fsPath + path.sep : undefined;
 }
 
 async function pickOptions(): Promise<ExportOptions | undefined> {
