@@ -5,11 +5,17 @@
  *
  * The signature covers the magic, the length and the header; the header carries the body's
  * length and sha256, so one signature covers every byte of the file. The body is a sequence of
- * frames, optionally gzip-compressed as a whole:
+ * frames:
  *
- *   'R' len (u32 BE) JSON       one record
- *   'B' sha256 (32) size (u64 BE) bytes   one content blob
- *   'E'                          end of body
+ *   'R' len (u32 BE) JSON                                  one record
+ *   'B' sha256 (32) size (u64 BE) bytes                    one content blob, as it is
+ *   'D' sha256 (32) size (u64 BE) stored (u64 BE) deflate  one content blob, raw deflate (minor 3)
+ *   'Z' raw (u32 BE) stored (u32 BE) deflate               'R' frames, raw deflate (minor 3)
+ *   'E'                                                    end of body
+ *
+ * The hash and size of a 'D' frame are those of the content, not of the deflated bytes. Minor 2
+ * writers compressed the whole frame stream with gzip instead (body.compression "gzip"); that
+ * is still read.
  */
 export const MAGIC = Buffer.from([0x89, 0x4d, 0x53, 0x50, 0x4b, 0x54, 0x0d, 0x0a]); // \x89 M S P K T \r \n
 export const PREFIX_BYTES = MAGIC.length + 4;
@@ -22,8 +28,14 @@ export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 export const FRAME_RECORD = 0x52; // 'R'
 export const FRAME_BLOB = 0x42; // 'B'
 export const FRAME_END = 0x45; // 'E'
+export const FRAME_DEFLATED_BLOB = 0x44; // 'D'
+export const FRAME_DEFLATED_RECORDS = 0x5a; // 'Z'
 export const RECORD_FRAME_OVERHEAD = 1 + 4;
 export const BLOB_FRAME_OVERHEAD = 1 + 32 + 8;
+export const DEFLATED_BLOB_FRAME_OVERHEAD = BLOB_FRAME_OVERHEAD + 8;
+export const DEFLATED_RECORDS_FRAME_OVERHEAD = 1 + 4 + 4;
+/** Records gathered into one 'Z' frame: large enough to compress well, small enough to inflate whole. */
+export const MAX_DEFLATED_RECORDS_BYTES = 4 * 1024 * 1024;
 export const END_FRAME_BYTES = 1;
 
 /** Bytes of a physical packet before its body. */
@@ -49,21 +61,35 @@ export function encodeRecordFrame(json: Buffer): Buffer {
 export function encodeBlobFrameHead(hash: string, size: number): Buffer {
   const b = Buffer.alloc(BLOB_FRAME_OVERHEAD);
   b[0] = FRAME_BLOB;
-  Buffer.from(hash, 'hex').copy(b, 1);
+  b.write(hash, 1, 'hex');
   b.writeBigUInt64BE(BigInt(size), 33);
   return b;
 }
 
+export function encodeDeflatedBlobFrameHead(hash: string, size: number, stored: number): Buffer {
+  const b = Buffer.alloc(DEFLATED_BLOB_FRAME_OVERHEAD);
+  b[0] = FRAME_DEFLATED_BLOB;
+  b.write(hash, 1, 'hex');
+  b.writeBigUInt64BE(BigInt(size), 33);
+  b.writeBigUInt64BE(BigInt(stored), 41);
+  return b;
+}
+
+export function encodeDeflatedRecordsFrameHead(raw: number, stored: number): Buffer {
+  const b = Buffer.alloc(DEFLATED_RECORDS_FRAME_OVERHEAD);
+  b[0] = FRAME_DEFLATED_RECORDS;
+  b.writeUInt32BE(raw, 1);
+  b.writeUInt32BE(stored, 5);
+  return b;
+}
+
 /**
- * Largest -compress output for `n` input bytes. The body is gzip members of GZIP_MEMBER_BYTES
- * input each (compress.ts); zlib's deflateBound for Node's default settings (windowBits 15,
- * memLevel 8) is m + m/4096 + m/16384 + m/2^25 + 7 per member (stored blocks when data does not
- * compress), plus an 18-byte gzip wrapper each; rounding and a margin on top. Planning fragments
- * against this keeps every compressed physical packet within -maxsize whatever the data.
+ * Most bytes raw deflate can make of n bytes (zlib's deflateBound for the default window and
+ * memory level, with a margin). A frame declaring more deflated bytes than this for its content
+ * is malformed: no deflater produced it.
  */
-export function gzipBound(n: number, memberBytes = 1024 * 1024): number {
-  const members = Math.max(1, Math.ceil(n / memberBytes));
-  return n + Math.ceil(n / 4096) + Math.ceil(n / 16384) + Math.ceil(n / 33554432) + members * (7 + 18 + 3) + 64;
+export function deflateBound(n: number): number {
+  return n + Math.ceil(n / 4096) + Math.ceil(n / 16384) + Math.ceil(n / 33554432) + 64;
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;

@@ -152,7 +152,7 @@ export function validateHeader(file: string, raw: unknown): PacketHeader {
   if (fragment.index > fragment.count) throw v.fail('fragment', `index ${fragment.index} is greater than count ${fragment.count}`);
   const bodyRaw = v.object(o.body, 'body');
   const compression = bodyRaw.compression;
-  if (compression !== 'none' && compression !== 'gzip') throw v.fail('body.compression', 'must be "none" or "gzip"');
+  if (compression !== 'none' && compression !== 'frames' && compression !== 'gzip') throw v.fail('body.compression', 'must be "none", "frames" or "gzip"');
   const sha256 = v.string(bodyRaw.sha256, 'body', 'sha256');
   if (!SHA256_HEX.test(sha256)) throw v.fail('body.sha256', 'must be 64 lower-case hex digits');
   const senderRowRaw = v.object(o.senderRow, 'senderRow');

@@ -1,9 +1,24 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import { once } from 'events';
 import { Readable, pipeline } from 'stream';
 import * as zlib from 'zlib';
+import { DIGEST_PIECE_BYTES, bodyHash, type BodyHash } from './bodyDigest';
 import { PacketIntegrityError, PacketError } from './errors';
-import { FRAME_BLOB, FRAME_END, FRAME_RECORD, MAX_RECORD_BYTES, PREFIX_BYTES, SIGNATURE_BYTES, bodyOffset } from './format';
+import {
+  FRAME_BLOB,
+  FRAME_DEFLATED_BLOB,
+  FRAME_DEFLATED_RECORDS,
+  FRAME_END,
+  FRAME_RECORD,
+  MAX_DEFLATED_RECORDS_BYTES,
+  MAX_RECORD_BYTES,
+  PREFIX_BYTES,
+  RECORD_FRAME_OVERHEAD,
+  SIGNATURE_BYTES,
+  bodyOffset,
+  deflateBound,
+} from './format';
 import { OPEN_FLAGS, readRawHeader, type RawHeader } from './header';
 import { checkSignature } from './sign';
 import type { HostKeyLookup, PacketEntry, PacketHeader, PacketRecord } from './types';
@@ -17,6 +32,12 @@ import type { HostKeyLookup, PacketEntry, PacketHeader, PacketRecord } from './t
  */
 
 const READ_CHUNK = 256 * 1024;
+/**
+ * Content up to this size is read whole and checked before it is handed over: one buffer
+ * instead of a stream per version (a history is thousands of small versions). Larger content
+ * streams and is checked as it passes.
+ */
+const WHOLE_BYTES = 1024 * 1024;
 
 export interface OpenedPacket {
   raw: RawHeader;
@@ -85,19 +106,46 @@ export async function* readBody(file: string, opened: OpenedPacket): AsyncGenera
         yield { type: 'record', record: parseRecord(json, records) };
         continue;
       }
-      if (type === FRAME_BLOB) {
+      if (type === FRAME_DEFLATED_RECORDS) {
+        const head = await reader.take(8, 'a deflated records header');
+        const rawBytes = head.readUInt32BE(0);
+        const storedBytes = head.readUInt32BE(4);
+        if (rawBytes > MAX_DEFLATED_RECORDS_BYTES) throw new BodyError(`a group of records declares ${rawBytes} bytes, over the limit of ${MAX_DEFLATED_RECORDS_BYTES}`);
+        if (storedBytes > deflateBound(rawBytes)) throw new BodyError(`a group of records declares ${storedBytes} deflated bytes for ${rawBytes} bytes of records`);
+        const frames = inflateExactly(await reader.take(storedBytes, 'a group of records'), rawBytes, 'a group of records');
+        for (let at = 0; at < frames.length; ) {
+          if (frames[at] !== FRAME_RECORD || at + RECORD_FRAME_OVERHEAD > frames.length) throw new BodyError('a group of records holds something other than records');
+          const length = frames.readUInt32BE(at + 1);
+          if (at + RECORD_FRAME_OVERHEAD + length > frames.length) throw new BodyError('a group of records ends inside a record');
+          records++;
+          if (records > header.body.records) throw new BodyError(`it has more records than the ${header.body.records} its header lists`);
+          yield { type: 'record', record: parseRecord(frames.subarray(at + RECORD_FRAME_OVERHEAD, at + RECORD_FRAME_OVERHEAD + length), records) };
+          at += RECORD_FRAME_OVERHEAD + length;
+        }
+        continue;
+      }
+      if (type === FRAME_BLOB || type === FRAME_DEFLATED_BLOB) {
+        const deflated = type === FRAME_DEFLATED_BLOB;
         blobs++;
         if (blobs > header.body.blobs) throw new BodyError(`it has more content blobs than the ${header.body.blobs} its header lists`);
-        const head = await reader.take(40, 'a content blob header');
+        const head = await reader.take(deflated ? 48 : 40, 'a content blob header');
         const hash = head.toString('hex', 0, 32);
-        const size = head.readBigUInt64BE(32);
-        if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new BodyError(`content blob ${blobs} declares ${size} bytes`);
-        const n = Number(size);
-        if (header.body.compression === 'none' && n > raw.remaining + reader.buffered) {
-          throw new BodyError(`content blob ${blobs} declares ${n} bytes but the body has only ${raw.remaining + reader.buffered} left`);
+        const n = safeLength(head.readBigUInt64BE(32), blobs);
+        const stored = deflated ? safeLength(head.readBigUInt64BE(40), blobs) : n;
+        if (deflated && (n === 0 || stored > deflateBound(n))) throw new BodyError(`content blob ${blobs} declares ${stored} deflated bytes for ${n} bytes of content`);
+        if (header.body.compression !== 'gzip' && stored > raw.remaining + reader.buffered) {
+          throw new BodyError(`content blob ${blobs} declares ${stored} bytes but the body has only ${raw.remaining + reader.buffered} left`);
         }
-        const blob = new BlobCursor(file, reader, hash, n, blobs);
-        yield { type: 'blob', hash, size: n, stream: blob.stream };
+        const entry = { type: 'blob' as const, hash, size: n, ...(deflated ? { deflated: { bytes: stored } } : {}) };
+        if (n <= WHOLE_BYTES) {
+          const data = await reader.take(stored, `content blob ${blobs}`);
+          const content = deflated ? inflateExactly(data, n, `content blob ${blobs}`) : data;
+          if (crypto.createHash('sha256').update(content).digest('hex') !== hash) throw new BodyError(`content blob ${blobs} does not match its hash ${hash.slice(0, 16)}...`);
+          yield { ...entry, data };
+          continue;
+        }
+        const blob = new BlobCursor(file, reader, hash, n, stored, deflated, blobs);
+        yield { ...entry, stream: blob.stream };
         await blob.finish();
         continue;
       }
@@ -107,11 +155,12 @@ export async function* readBody(file: string, opened: OpenedPacket): AsyncGenera
       throw new BodyError(`it has ${records} records and ${blobs} content blobs, its header lists ${header.body.records} and ${header.body.blobs}`);
     }
     if (await reader.more()) throw new BodyError('data follows the end of the body');
-    raw.check();
+    await raw.check();
   } catch (e) {
     throw await explain(file, opened, e);
   } finally {
     reader.close();
+    raw.close();
   }
 }
 
@@ -131,15 +180,37 @@ function checksumError(file: string, want: string, got: string): PacketIntegrity
 }
 
 export async function hashBody(file: string, start: number, length: number): Promise<string> {
-  const h = crypto.createHash('sha256');
-  if (length > 0) {
-    for await (const chunk of fs.createReadStream(file, { start, end: start + length - 1, highWaterMark: READ_CHUNK })) h.update(chunk as Buffer);
+  const h = bodyHash(length);
+  try {
+    if (length > 0) {
+      for await (const chunk of fs.createReadStream(file, { start, end: start + length - 1, highWaterMark: DIGEST_PIECE_BYTES })) h.update(chunk as Buffer);
+    }
+    return await h.digest();
+  } finally {
+    h.close();
   }
-  return h.digest('hex');
 }
 
 /** A malformed body, before the checksum has had its say. */
 class BodyError extends Error {}
+
+function safeLength(v: bigint, n: number): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new BodyError(`content blob ${n} declares ${v} bytes`);
+  return Number(v);
+}
+
+/** Raw deflate data that must inflate to exactly `size` bytes: never more is produced (a bomb stops there). */
+function inflateExactly(data: Buffer, size: number, what: string): Buffer {
+  let out: Buffer;
+  try {
+    out = zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, size), chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(size, 1024 * 1024)) });
+  } catch (e) {
+    const why = e instanceof RangeError ? `it inflates to more than ${size} bytes` : `it cannot be inflated (${(e as Error).message})`;
+    throw new BodyError(`${what} is damaged: ${why}`);
+  }
+  if (out.length !== size) throw new BodyError(`${what} inflates to ${out.length} bytes, not ${size}`);
+  return out;
+}
 
 function parseRecord(json: Buffer, n: number): PacketRecord {
   let v: unknown;
@@ -157,9 +228,9 @@ function parseRecord(json: Buffer, n: number): PacketRecord {
   return r;
 }
 
-/** The raw body bytes, hashed as they are read; exactly `length` bytes or an error. */
+/** The raw body bytes, digested as they are read; exactly `length` bytes or an error. */
 class RawBody {
-  private readonly hash = crypto.createHash('sha256');
+  private readonly hash: BodyHash;
   private read = 0;
   private stream: fs.ReadStream | undefined;
 
@@ -168,7 +239,13 @@ class RawBody {
     private readonly start: number,
     private readonly length: number,
     private readonly want: string,
-  ) {}
+  ) {
+    this.hash = bodyHash(length);
+  }
+
+  close(): void {
+    this.hash.close();
+  }
 
   get remaining(): number {
     return this.length - this.read;
@@ -176,7 +253,7 @@ class RawBody {
 
   async *chunks(): AsyncGenerator<Buffer> {
     if (this.length === 0) return;
-    this.stream = fs.createReadStream(this.file, { start: this.start, end: this.start + this.length - 1, highWaterMark: READ_CHUNK });
+    this.stream = fs.createReadStream(this.file, { start: this.start, end: this.start + this.length - 1, highWaterMark: DIGEST_PIECE_BYTES });
     for await (const chunk of this.stream) {
       const b = chunk as Buffer;
       this.hash.update(b);
@@ -185,9 +262,9 @@ class RawBody {
     }
   }
 
-  check(): void {
+  async check(): Promise<void> {
     if (this.read !== this.length) throw new PacketIntegrityError(this.file, `the body ended after ${this.read} of ${this.length} bytes`);
-    const got = this.hash.digest('hex');
+    const got = await this.hash.digest();
     if (got !== this.want) throw checksumError(this.file, this.want, got);
   }
 }
@@ -288,6 +365,7 @@ class BlobCursor {
   readonly stream: Readable;
   private left: number;
   private readonly hash = crypto.createHash('sha256');
+  private readonly inflate: InflateCheck | undefined;
   private lock: Promise<unknown> = Promise.resolve();
   private failure: Error | undefined;
   private ended = false;
@@ -296,10 +374,13 @@ class BlobCursor {
     private readonly file: string,
     private readonly reader: ChunkReader,
     private readonly want: string,
-    size: number,
+    private readonly size: number,
+    stored: number,
+    deflated: boolean,
     private readonly n: number,
   ) {
-    this.left = size;
+    this.left = stored;
+    this.inflate = deflated ? new InflateCheck(size, `content blob ${n}`) : undefined;
     this.stream = new Readable({
       highWaterMark: READ_CHUNK,
       read: () => {
@@ -350,21 +431,68 @@ class BlobCursor {
 
   private async next(): Promise<Buffer | undefined> {
     if (this.left === 0) {
-      this.verify();
+      await this.verify();
       return undefined;
     }
     const b = await this.reader.some(Math.min(this.left, READ_CHUNK));
     if (!b) throw new BodyError(`it ends inside content blob ${this.n} (${this.left} bytes missing)`);
     this.left -= b.length;
-    this.hash.update(b);
+    if (this.inflate) await this.inflate.write(b, this.hash);
+    else this.hash.update(b);
     return b;
   }
 
   private verified = false;
-  private verify(): void {
+  private async verify(): Promise<void> {
     if (this.verified) return;
     this.verified = true;
+    try {
+      if (this.inflate) await this.inflate.end(this.size);
+    } catch (e) {
+      this.failure = e instanceof BodyError ? e : new BodyError(`content blob ${this.n} cannot be inflated (${(e as Error).message})`);
+      return;
+    }
     const got = this.hash.digest('hex');
     if (got !== this.want) this.failure = new BodyError(`content blob ${this.n} does not match its hash ${this.want.slice(0, 16)}...`);
+  }
+}
+
+/**
+ * Large deflated content checked as it streams: inflated on the thread pool, the output hashed
+ * and counted (never more than the declared size is produced), then dropped; the deflated
+ * bytes are what the caller keeps.
+ */
+class InflateCheck {
+  private readonly inflater = zlib.createInflateRaw({ chunkSize: READ_CHUNK });
+  private produced = 0;
+  private error: Error | undefined;
+  private hash: crypto.Hash | undefined;
+
+  constructor(private readonly size: number, private readonly what: string) {
+    this.inflater.on('data', (b: Buffer) => {
+      this.produced += b.length;
+      if (this.produced > this.size) {
+        this.error ??= new BodyError(`${this.what} is damaged: it inflates to more than ${this.size} bytes`);
+        this.inflater.destroy();
+        return;
+      }
+      this.hash?.update(b);
+    });
+    this.inflater.on('error', (e: Error) => (this.error ??= e));
+  }
+
+  async write(b: Buffer, hash: crypto.Hash): Promise<void> {
+    this.hash = hash;
+    if (this.error) throw this.error;
+    if (!this.inflater.write(b)) await Promise.race([once(this.inflater, 'drain'), once(this.inflater, 'close')]);
+    if (this.error) throw this.error;
+  }
+
+  async end(size: number): Promise<void> {
+    if (this.error) throw this.error;
+    this.inflater.end();
+    await Promise.race([once(this.inflater, 'end'), once(this.inflater, 'close')]).catch(() => undefined);
+    if (this.error) throw this.error;
+    if (this.produced !== size) throw new BodyError(`${this.what} inflates to ${this.produced} bytes, not ${size}`);
   }
 }

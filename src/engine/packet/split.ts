@@ -1,4 +1,4 @@
-import { BLOB_FRAME_OVERHEAD, END_FRAME_BYTES, PREFIX_BYTES, RECORD_FRAME_OVERHEAD, SIGNATURE_BYTES, gzipBound } from './format';
+import { BLOB_FRAME_OVERHEAD, DEFLATED_BLOB_FRAME_OVERHEAD, END_FRAME_BYTES, PREFIX_BYTES, RECORD_FRAME_OVERHEAD, SIGNATURE_BYTES } from './format';
 import type { PacketUnit } from './types';
 
 /**
@@ -10,9 +10,10 @@ import type { PacketUnit } from './types';
 
 /** A unit with its records already encoded (planning measures them; the writer reuses them). */
 export interface EncodedUnit {
-  records: Buffer[];
+  /** Each record's JSON text with its length in UTF-8 bytes (written straight into the body's blocks). */
+  records: EncodedRecord[];
   unit: PacketUnit;
-  /** Body bytes this unit takes before compression. */
+  /** Body bytes this unit takes at most (-compress only ever makes a frame smaller). */
   bytes: number;
   /** Originating replicas of the oplog entries in this unit. */
   origins: string[];
@@ -20,36 +21,44 @@ export interface EncodedUnit {
 
 export interface FragmentPlan {
   units: EncodedUnit[];
-  /** Body bytes before compression, end frame included. */
+  /** Body bytes at most, end frame included. */
   bodyBytes: number;
   /** True when this fragment is one unit that alone exceeds the limit. */
   oversized: boolean;
+}
+
+export interface EncodedRecord {
+  json: string;
+  bytes: number;
 }
 
 export function encodeUnit(unit: PacketUnit): EncodedUnit {
   let bytes = 0;
   const origins: string[] = [];
   const records = unit.records.map((r) => {
-    const json = Buffer.from(JSON.stringify(r), 'utf8');
-    bytes += RECORD_FRAME_OVERHEAD + json.length;
+    const json = JSON.stringify(r);
+    const n = Buffer.byteLength(json, 'utf8');
+    bytes += RECORD_FRAME_OVERHEAD + n;
     if (typeof r.origin === 'string' && typeof r.id === 'number' && !origins.includes(r.origin)) origins.push(r.origin);
-    return json;
+    return { json, bytes: n };
   });
-  for (const b of unit.blobs) bytes += BLOB_FRAME_OVERHEAD + b.size;
+  for (const b of unit.blobs) bytes += b.deflated ? DEFLATED_BLOB_FRAME_OVERHEAD + b.deflated.bytes : BLOB_FRAME_OVERHEAD + b.size;
   return { records, unit, bytes, origins };
 }
 
 export interface PlanLimits {
   /** Largest physical packet in bytes; undefined = one fragment. */
   maxBytes?: number;
-  compress: boolean;
   /** Upper bound of the header's byte length for a fragment carrying ranges for these origins. */
   headerBound(origins: ReadonlySet<string>): number;
 }
 
-/** Physical bytes a fragment can take at most, given its uncompressed body size. */
-export function physicalBound(bodyBytes: number, headerBytes: number, compress: boolean): number {
-  return PREFIX_BYTES + headerBytes + SIGNATURE_BYTES + (compress ? gzipBound(bodyBytes) : bodyBytes);
+/**
+ * Physical bytes a fragment can take at most, given its planned body size. -compress deflates a
+ * frame only when that makes it smaller, so the plan holds with and without it.
+ */
+export function physicalBound(bodyBytes: number, headerBytes: number): number {
+  return PREFIX_BYTES + headerBytes + SIGNATURE_BYTES + bodyBytes;
 }
 
 export function planFragments(units: readonly EncodedUnit[], limits: PlanLimits): FragmentPlan[] {
@@ -58,7 +67,7 @@ export function planFragments(units: readonly EncodedUnit[], limits: PlanLimits)
   let curBytes = END_FRAME_BYTES;
   let origins = new Set<string>();
   const fits = (bytes: number, o: ReadonlySet<string>): boolean =>
-    limits.maxBytes === undefined || physicalBound(bytes, limits.headerBound(o), limits.compress) <= limits.maxBytes;
+    limits.maxBytes === undefined || physicalBound(bytes, limits.headerBound(o)) <= limits.maxBytes;
   const close = (): void => {
     const oversized = cur.length === 1 && !fits(curBytes, origins);
     plans.push({ units: cur, bodyBytes: curBytes, oversized });

@@ -9,7 +9,8 @@ import type { KeyObject } from 'crypto';
 import type { Readable } from 'stream';
 
 export const PACKET_MAJOR_VERSION = 1;
-export const PACKET_MINOR_VERSION = 2;
+/** 3: content may travel deflated ('D' frames) and records in deflated groups ('Z'); 2 gzipped whole bodies. */
+export const PACKET_MINOR_VERSION = 3;
 
 export type PacketKind = 'update' | 'creation';
 
@@ -25,6 +26,12 @@ export interface PacketRecord {
 export interface BlobSource {
   hash: string;
   size: number;
+  /**
+   * The content is kept raw-deflated (its store compressed it once, when it came in): open()
+   * and readSync() then give these `bytes` deflated bytes, which travel as they are. Such a
+   * source must be trusted: the writer does not inflate to check it.
+   */
+  deflated?: { bytes: number };
   open(): Readable;
   /**
    * Positional read of the content (bytes at `position` of the blob into buf), when the source
@@ -90,8 +97,15 @@ export interface PacketHeader {
   ranges: PacketOplogRange[];
   /** Sender's own epoch row at export (replica oid -> ops applied); lets the receiver revise its estimate. */
   senderRow: Record<string, number>;
-  body: { length: number; sha256: string; compression: 'none' | 'gzip'; records: number; blobs: number };
+  /**
+   * compression: "none" (content may still travel deflated as it was stored), "frames" (-compress:
+   * all content and the records deflated frame by frame; minor 3), "gzip" (the whole frame
+   * stream gzipped: minor 2 writers, still read).
+   */
+  body: { length: number; sha256: string; compression: BodyCompression; records: number; blobs: number };
 }
+
+export type BodyCompression = 'none' | 'frames' | 'gzip';
 
 /** What writePacket needs beyond the units. */
 export interface PacketWriteOptions {
@@ -123,7 +137,23 @@ export interface WrittenPacket {
 /** A record or a blob read back from a verified packet body, in written order. */
 export type PacketEntry =
   | { type: 'record'; record: PacketRecord }
-  | { type: 'blob'; hash: string; size: number; stream: Readable };
+  | PacketBlobEntry;
+
+/**
+ * Content read back, its hash and size already checked. It comes as it travelled: `deflated`
+ * gives the length of raw deflate bytes (which a store can keep as they are), otherwise the
+ * bytes are the content. Small content comes whole in `data`; larger content as a `stream`
+ * that must be read to its end (or abandoned) before the next entry is asked for, and is
+ * checked when that next entry is asked for.
+ */
+export interface PacketBlobEntry {
+  type: 'blob';
+  hash: string;
+  size: number;
+  deflated?: { bytes: number };
+  data?: Buffer;
+  stream?: Readable;
+}
 
 /** Looks up the public key of a host (own host or a configured peer); undefined = unknown host. */
 export type HostKeyLookup = (host: string) => KeyObject | undefined;

@@ -1,14 +1,31 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Readable, Writable } from 'stream';
+import type { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
-import { GZIP_MEMBER_BYTES, ParallelGzip } from './compress';
+import * as zlib from 'zlib';
+import { DIGEST_PIECE_BYTES, bodyHash, type BodyHash } from './bodyDigest';
 import { PacketWriteError } from './errors';
-import { END_FRAME_BYTES, FRAME_END, SHA256_HEX, bodyOffset, encodeBlobFrameHead, encodePrefix, encodeRecordFrame } from './format';
+import {
+  BLOB_FRAME_OVERHEAD,
+  DEFLATED_BLOB_FRAME_OVERHEAD,
+  DEFLATED_RECORDS_FRAME_OVERHEAD,
+  END_FRAME_BYTES,
+  FRAME_END,
+  SHA256_HEX,
+  bodyOffset,
+  encodeBlobFrameHead,
+  encodeDeflatedBlobFrameHead,
+  encodeDeflatedRecordsFrameHead,
+  encodePrefix,
+  FRAME_BLOB,
+  FRAME_DEFLATED_BLOB,
+  FRAME_RECORD,
+  RECORD_FRAME_OVERHEAD,
+} from './format';
 import { checkFileName, fragmentNames, generatedName } from './names';
 import { signHeader } from './sign';
-import { encodeUnit, physicalBound, planFragments, type EncodedUnit, type FragmentPlan } from './split';
+import { encodeUnit, physicalBound, planFragments, type EncodedRecord, type EncodedUnit, type FragmentPlan } from './split';
 import {
   PACKET_MAJOR_VERSION,
   PACKET_MINOR_VERSION,
@@ -32,7 +49,6 @@ import {
 /** Widest number a header may hold: reserving room for it bounds the header before the body exists. */
 const WIDE = Number.MAX_SAFE_INTEGER;
 const WIDE_HASH = 'f'.repeat(64);
-const FLUSH_BYTES = 1024 * 1024;
 
 export async function writePacket(opts: PacketWriteOptions, units: readonly PacketUnit[]): Promise<WrittenPacket[]> {
   if (opts.fileName !== undefined) checkFileName(opts.fileName);
@@ -60,7 +76,7 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
     senderRow: { ...opts.header.senderRow },
   };
   const replicaInfo = replicaLookup(opts);
-  const compression = opts.compress ? 'gzip' : 'none';
+  const compression = opts.compress ? 'frames' : 'none';
   const wideBody = { length: WIDE, sha256: WIDE_HASH, compression, records: WIDE, blobs: WIDE } as const;
   const baseBound = Buffer.byteLength(JSON.stringify(assemble(base, { index: WIDE, count: WIDE }, [], wideBody)));
   const rangeBound = new Map<string, number>();
@@ -78,12 +94,12 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
     return n;
   };
   if (opts.maxBytes !== undefined) {
-    const least = physicalBound(END_FRAME_BYTES, headerBound(new Set()), opts.compress);
+    const least = physicalBound(END_FRAME_BYTES, headerBound(new Set()));
     if (opts.maxBytes < least) {
       throw new PacketWriteError(path.join(opts.dir, opts.fileName ?? ''), `the maximum size of ${opts.maxBytes} bytes is smaller than the packet's own header and signature (${least} bytes); use a larger -maxsize`);
     }
   }
-  const plans = planFragments(encoded, { maxBytes: opts.maxBytes, compress: opts.compress, headerBound });
+  const plans = planFragments(encoded, { maxBytes: opts.maxBytes, headerBound });
   const names = opts.fileName !== undefined ? fragmentNames(opts.fileName, plans.length) : plans.map(() => generatedName(opts.kind, opts.header.origin.name, createdAt));
 
   await sweepStaleTemps(opts.dir);
@@ -102,9 +118,7 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
         assemble(base, { index: i + 1, count: plans.length }, ranges, body),
       );
       // Warned from the size written: a compressed unit planned as too large may still fit.
-      if (plan.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) {
-        opts.onWarning?.(`Packet ${finalPath} is larger than the maximum size of ${opts.maxBytes} bytes: it carries one change of ${plan.units[0].bytes} bytes, which is never divided between packets.`);
-      }
+      if (plan.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) opts.onWarning?.(oversizedWarning(finalPath, opts.maxBytes, bytes, plan, reserved));
       written.push({ path: finalPath, header, bytes });
     }
     for (let i = 0; i < written.length; i++) {
@@ -189,14 +203,17 @@ async function writeFragment(
   makeHeader: (body: PacketHeader['body']) => PacketHeader,
 ): Promise<{ header: PacketHeader; bytes: number }> {
   const fh = await fs.promises.open(temp, 'wx');
+  let body: BodyWriter | undefined;
   try {
     const start = bodyOffset(reserved);
-    const sink = new FileSink(fh, start);
+    body = new BodyWriter(fh, start, plan.bodyBytes);
     const counts = { records: 0, blobs: 0 };
-    const frames = (): AsyncGenerator<Buffer> => frameBlocks(finalPath, plan, counts);
-    if (opts.compress) await pipeline(Readable.from(frames()), new ParallelGzip(), sink);
-    else await pipeline(Readable.from(frames()), sink);
-    const header = makeHeader({ length: sink.length, sha256: sink.digest(), compression: opts.compress ? 'gzip' : 'none', records: counts.records, blobs: counts.blobs });
+    try {
+      await writeFrames(finalPath, plan, counts, body, opts.compress);
+    } finally {
+      await body.finish();
+    }
+    const header = makeHeader({ length: body.length, sha256: await body.digest(), compression: opts.compress ? 'frames' : 'none', records: counts.records, blobs: counts.blobs });
     const json = Buffer.from(JSON.stringify(header), 'utf8');
     if (json.length > reserved) throw new Error(`packet header of ${json.length} bytes exceeds its reserved ${reserved} bytes`);
     // JSON allows trailing white space: padding keeps the body where it was written.
@@ -204,81 +221,240 @@ async function writeFragment(
     const signature = signHeader(signed, opts.signer.privateKey);
     await fh.writev([signed, signature], 0);
     await fh.sync();
-    const bytes = start + sink.length;
+    const bytes = start + body.length;
     if (!plan.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) {
       throw new Error(`fragment of ${bytes} bytes exceeds the planned maximum of ${opts.maxBytes}`);
     }
     return { header, bytes };
   } finally {
+    body?.close();
     await fh.close();
   }
 }
 
 /**
- * The body's frames gathered into blocks of BLOCK bytes before they enter the stream pipeline:
- * a history is mostly small versions, and passing each piece through the pipeline on its own
- * cost more than copying it. Content whose source reads positionally is read straight into the
- * block (no stream, no copy); other content streams and is copied in, large pieces passing
- * through as they are. A block is as large as a gzip member, so -compress takes it whole.
+ * A unit larger than -maxsize goes alone, whole. Say which part is large: with a tiny limit and
+ * many targets the header alone can take most of it, and then the change is not the problem.
  */
-const BLOCK = GZIP_MEMBER_BYTES;
+function oversizedWarning(packet: string, maxBytes: number, bytes: number, plan: FragmentPlan, headerBytes: number): string {
+  const overhead = bytes - plan.units[0].bytes;
+  if (overhead * 2 > maxBytes) {
+    return `Packet ${packet} is ${bytes} bytes, larger than the maximum size of ${maxBytes} bytes: its header and signature alone take ${overhead} bytes (${headerBytes} of header for its targets and replicas), leaving too little room for one change of ${plan.units[0].bytes} bytes. Use a larger -maxsize.`;
+  }
+  return `Packet ${packet} is larger than the maximum size of ${maxBytes} bytes: it carries one change of ${plan.units[0].bytes} bytes, which is never divided between packets.`;
+}
 
-async function* frameBlocks(packet: string, plan: FragmentPlan, counts: { records: number; blobs: number }): AsyncGenerator<Buffer> {
-  let block = Buffer.allocUnsafe(BLOCK);
-  let used = 0;
-  // What was yielded stays referenced downstream: start a new block rather than reuse it.
-  function* full(): Generator<Buffer> {
-    if (used === 0) return;
-    yield block.subarray(0, used);
-    block = Buffer.allocUnsafe(BLOCK);
-    used = 0;
-  }
-  function* put(piece: Buffer): Generator<Buffer> {
-    if (piece.length >= BLOCK / 4) {
-      yield* full();
-      yield piece;
-      return;
-    }
-    if (used + piece.length > BLOCK) yield* full();
-    piece.copy(block, used);
-    used += piece.length;
-  }
+/**
+ * Content up to this size is deflated whole by -compress when it was stored raw (loose files,
+ * small batches); larger raw content was found incompressible when it was stored.
+ */
+const COMPRESS_WHOLE_BYTES = 1024 * 1024;
+const COMPRESS_FROM_BYTES = 256;
+/** Records gathered before -compress deflates them as one 'Z' frame. */
+const RECORD_GROUP_BYTES = 1024 * 1024;
+
+/**
+ * The body's frames, in unit order: each unit's content before its records. Content kept
+ * deflated by its store is copied as it is (a 'D' frame), so neither plain nor -compress
+ * exports spend time compressing what was compressed once at check-in. -compress also deflates
+ * raw content and gathers the records into deflated 'Z' frames, each only when that makes it
+ * smaller, so fragment planning from raw sizes holds.
+ */
+async function writeFrames(packet: string, plan: FragmentPlan, counts: { records: number; blobs: number }, body: BodyWriter, compress: boolean): Promise<void> {
   const ahead = new BlobPrefetch(plan.units.flatMap((u) => u.unit.blobs.filter((b) => !b.readSync)));
+  const group = compress ? new RecordGroup(body) : undefined;
   try {
     for (const u of plan.units) {
-      // Blobs first: an entry's content is in place before the record that refers to it.
       for (const b of u.unit.blobs) {
         counts.blobs++;
-        yield* put(encodeBlobFrameHead(b.hash, b.size));
-        if (b.readSync) {
-          const hash = b.trusted ? undefined : crypto.createHash('sha256');
-          for (let done = 0; done < b.size; ) {
-            if (used === BLOCK) yield* full();
-            const n = b.readSync(block, used, Math.min(BLOCK - used, b.size - done), done);
-            if (n <= 0) throw changedError(packet, b, `read ${done}`);
-            hash?.update(block.subarray(used, used + n));
-            used += n;
-            done += n;
-          }
-          if (hash && hash.digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
-        } else {
-          for await (const piece of blobBytes(packet, b, ahead.next())) yield* put(piece);
-        }
+        await writeBlob(packet, b, body, compress, ahead);
       }
-      for (const json of u.records) {
+      for (const r of u.records) {
         counts.records++;
-        yield* put(encodeRecordFrame(json));
+        if (group) await group.add(r);
+        else await body.putRecord(r);
       }
     }
-    yield* put(Buffer.from([FRAME_END]));
-    yield* full();
+    await group?.flush();
+    await body.put(Buffer.from([FRAME_END]));
   } finally {
     ahead.close();
   }
 }
 
+async function writeBlob(packet: string, b: BlobSource, body: BodyWriter, compress: boolean, ahead: BlobPrefetch): Promise<void> {
+  if (b.deflated) {
+    // Deflated bytes are copied unread: only content the store hashed when it came in may be.
+    if (!b.trusted) throw new PacketWriteError(packet, `content ${b.hash} is deflated but was not checked against its hash`);
+    await body.putBlobHead(b.hash, b.size, b.deflated.bytes);
+    await copyBytes(packet, b, b.deflated.bytes, body, ahead, undefined);
+    return;
+  }
+  if (compress && b.size >= COMPRESS_FROM_BYTES && b.size <= COMPRESS_WHOLE_BYTES) {
+    const content = await wholeContent(packet, b, ahead);
+    const deflated = zlib.deflateRawSync(content, { level: zlib.constants.Z_BEST_SPEED });
+    if (DEFLATED_BLOB_FRAME_OVERHEAD + deflated.length < BLOB_FRAME_OVERHEAD + content.length) {
+      await body.put(encodeDeflatedBlobFrameHead(b.hash, b.size, deflated.length));
+      await body.put(deflated);
+    } else {
+      await body.put(encodeBlobFrameHead(b.hash, b.size));
+      await body.put(content);
+    }
+    return;
+  }
+  if (compress && b.size > COMPRESS_WHOLE_BYTES) {
+    await writeLargeCompressed(packet, b, body, ahead);
+    return;
+  }
+  await body.putBlobHead(b.hash, b.size);
+  await copyBytes(packet, b, b.size, body, ahead, b.trusted ? undefined : crypto.createHash('sha256'));
+}
+
+/**
+ * -compress of large raw content (a big file checked in on its own is kept as a loose file, as
+ * it is): deflated as it streams into a temporary file beside the packet, since a frame states
+ * its length before its bytes; then copied in if that made it smaller, else sent as it is.
+ * Memory stays at a few buffers whatever the size; the temporary file is swept like the others
+ * if the writer dies.
+ */
+async function writeLargeCompressed(packet: string, b: BlobSource, body: BodyWriter, ahead: BlobPrefetch): Promise<void> {
+  const temp = path.join(path.dirname(packet), `.${path.basename(packet)}.deflate.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const hash = b.trusted ? undefined : crypto.createHash('sha256');
+    const source = b.readSync ? positionalChunks(packet, b) : streamedBytes(packet, b, b.size, ahead.next());
+    const hashed = async function* (): AsyncGenerator<Buffer> {
+      for await (const piece of source) {
+        hash?.update(piece);
+        yield piece;
+      }
+    };
+    await pipeline(hashed(), zlib.createDeflateRaw({ level: zlib.constants.Z_BEST_SPEED, chunkSize: 256 * 1024 }), fs.createWriteStream(temp, { flags: 'wx' }));
+    if (hash && hash.digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
+    const deflated = (await fs.promises.stat(temp)).size;
+    if (DEFLATED_BLOB_FRAME_OVERHEAD + deflated < BLOB_FRAME_OVERHEAD + b.size) {
+      await body.put(encodeDeflatedBlobFrameHead(b.hash, b.size, deflated));
+      let copied = 0;
+      for await (const piece of fs.createReadStream(temp, { highWaterMark: 1024 * 1024 })) {
+        copied += (piece as Buffer).length;
+        await body.put(piece as Buffer);
+      }
+      if (copied !== deflated) throw new PacketWriteError(packet, `the deflated copy of content ${b.hash} changed while it was being written`);
+    } else {
+      await body.put(encodeBlobFrameHead(b.hash, b.size));
+      const again = b.readSync ? positionalChunks(packet, b) : streamedBytes(packet, b, b.size, openChecked(b));
+      const check = b.trusted ? undefined : crypto.createHash('sha256');
+      for await (const piece of again) {
+        check?.update(piece);
+        await body.put(piece);
+      }
+      if (check && check.digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
+    }
+  } finally {
+    await fs.promises.rm(temp, { force: true });
+  }
+}
+
+function openChecked(b: BlobSource): Readable {
+  const s = b.open();
+  s.on('error', () => undefined);
+  return s;
+}
+
+async function* positionalChunks(packet: string, b: BlobSource): AsyncGenerator<Buffer> {
+  const readSync = b.readSync as NonNullable<BlobSource['readSync']>;
+  for (let done = 0; done < b.size; ) {
+    const buf = Buffer.allocUnsafe(Math.min(1024 * 1024, b.size - done));
+    const n = readSync(buf, 0, buf.length, done);
+    if (n <= 0) throw changedError(packet, b, `read ${done}`);
+    done += n;
+    yield buf.subarray(0, n);
+  }
+}
+
+/** A blob's bytes as its source gives them, `bytes` long, hashed when `hash` is given. */
+async function copyBytes(packet: string, b: BlobSource, bytes: number, body: BodyWriter, ahead: BlobPrefetch, hash: crypto.Hash | undefined): Promise<void> {
+  const readSync = b.readSync;
+  if (readSync) {
+    await body.fill(bytes, (buf, offset, length, done) => {
+      const n = readSync(buf, offset, length, done);
+      if (n <= 0) throw changedError(packet, b, `read ${done}`);
+      hash?.update(buf.subarray(offset, offset + n));
+      return n;
+    });
+  } else {
+    for await (const piece of streamedBytes(packet, b, bytes, ahead.next())) {
+      hash?.update(piece);
+      await body.put(piece);
+    }
+  }
+  if (hash && hash.digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
+}
+
+async function wholeContent(packet: string, b: BlobSource, ahead: BlobPrefetch): Promise<Buffer> {
+  const content = Buffer.allocUnsafe(b.size);
+  if (b.readSync) {
+    for (let done = 0; done < b.size; ) {
+      const n = b.readSync(content, done, b.size - done, done);
+      if (n <= 0) throw changedError(packet, b, `read ${done}`);
+      done += n;
+    }
+  } else {
+    let done = 0;
+    for await (const piece of streamedBytes(packet, b, b.size, ahead.next())) {
+      piece.copy(content, done);
+      done += piece.length;
+    }
+  }
+  if (!b.trusted && crypto.createHash('sha256').update(content).digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
+  return content;
+}
+
+/** Record frames gathered and written as one deflated 'Z' frame (or as they are, if that is smaller). */
+class RecordGroup {
+  private records: EncodedRecord[] = [];
+  private bytes = 0;
+
+  constructor(private readonly body: BodyWriter) {}
+
+  async add(r: EncodedRecord): Promise<void> {
+    this.records.push(r);
+    this.bytes += RECORD_FRAME_OVERHEAD + r.bytes;
+    if (this.bytes >= RECORD_GROUP_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.bytes === 0) return;
+    const raw = Buffer.allocUnsafe(this.bytes);
+    let at = 0;
+    for (const r of this.records) at = writeRecordFrame(raw, at, r);
+    this.records = [];
+    this.bytes = 0;
+    const deflated = zlib.deflateRawSync(raw, { level: zlib.constants.Z_BEST_SPEED });
+    if (DEFLATED_RECORDS_FRAME_OVERHEAD + deflated.length < raw.length) {
+      await this.body.put(encodeDeflatedRecordsFrameHead(raw.length, deflated.length));
+      await this.body.put(deflated);
+    } else {
+      await this.body.put(raw);
+    }
+  }
+}
+
+function writeRecordFrameCopy(r: EncodedRecord): Buffer {
+  const b = Buffer.allocUnsafe(RECORD_FRAME_OVERHEAD + r.bytes);
+  writeRecordFrame(b, 0, r);
+  return b;
+}
+
+/** An 'R' frame written into `buf` at `at`; returns the offset after it. */
+function writeRecordFrame(buf: Buffer, at: number, r: EncodedRecord): number {
+  buf[at] = FRAME_RECORD;
+  buf.writeUInt32BE(r.bytes, at + 1);
+  buf.write(r.json, at + RECORD_FRAME_OVERHEAD, r.bytes, 'utf8');
+  return at + RECORD_FRAME_OVERHEAD + r.bytes;
+}
+
 function changedError(packet: string, b: BlobSource, what: string): PacketWriteError {
-  return new PacketWriteError(packet, `content ${b.hash} changed while it was being exported (expected ${b.size} bytes, ${what})`);
+  return new PacketWriteError(packet, `content ${b.hash} changed while it was being exported (expected ${b.deflated?.bytes ?? b.size} bytes, ${what})`);
 }
 
 /**
@@ -312,46 +488,127 @@ class BlobPrefetch {
   }
 }
 
-/** A streamed blob's bytes, size always checked, hash checked unless the source is trusted. */
-async function* blobBytes(packet: string, b: BlobSource, stream: Readable): AsyncGenerator<Buffer> {
-  const hash = b.trusted ? undefined : crypto.createHash('sha256');
+/** A streamed blob's bytes, exactly `bytes` of them or an error. */
+async function* streamedBytes(packet: string, b: BlobSource, bytes: number, stream: Readable): AsyncGenerator<Buffer> {
   let n = 0;
   if (stream.errored) throw stream.errored;
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     n += buf.length;
-    if (n > b.size) break;
-    hash?.update(buf);
+    if (n > bytes) break;
     yield buf;
   }
-  if (n !== b.size) throw changedError(packet, b, `read ${n > b.size ? 'more' : n}`);
-  if (hash && hash.digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
+  if (n !== bytes) throw changedError(packet, b, `read ${n > bytes ? 'more' : n}`);
 }
 
-/** Positional writes after the reserved header area, coalesced, hashing what lands on disk. */
-class FileSink extends Writable {
+/**
+ * The body, written after the reserved header area in blocks of BLOCK bytes and digested as it
+ * goes (bodyDigest.ts: each MiB on the thread pool). A history is mostly small versions:
+ * gathering them into blocks costs a copy, where writing each on its own cost a system call.
+ * Every block is full when written except the last, so blocks are the digest's MiB pieces and
+ * are handed over without gathering. Two blocks alternate, so one is filled while the other is
+ * being written, and both are reused rather than allocated per block (the garbage of a fresh
+ * megabyte per block was a tenth of an export's time). Content read positionally goes
+ * straight into the block.
+ */
+const BLOCK = DIGEST_PIECE_BYTES;
+
+class BodyWriter {
   length = 0;
-  private readonly hash = crypto.createHash('sha256');
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly hash: BodyHash;
+  private readonly blocks = [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)];
+  private readonly writing: Array<Promise<void> | undefined> = [undefined, undefined];
+  private cur = 0;
+  private used = 0;
 
-  constructor(private readonly fh: fs.promises.FileHandle, private position: number) {
-    super({ highWaterMark: FLUSH_BYTES });
+  constructor(private readonly fh: fs.promises.FileHandle, private position: number, expectedBytes: number) {
+    this.hash = bodyHash(expectedBytes);
   }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.hash.update(chunk);
-    this.length += chunk.length;
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes < FLUSH_BYTES) return cb();
-    this.flush().then(() => cb(), cb);
+  /** Bytes copied in, across as many blocks as they need. */
+  async put(piece: Buffer): Promise<void> {
+    for (let at = 0; at < piece.length; ) {
+      if (this.used === BLOCK) await this.flush();
+      const k = piece.copy(this.blocks[this.cur], this.used, at, Math.min(piece.length, at + BLOCK - this.used));
+      this.used += k;
+      at += k;
+    }
   }
 
-  override _final(cb: (e?: Error | null) => void): void {
-    this.flush()
-      .then(() => this.syncing)
-      .then(() => cb(), cb);
+  /** A record frame, written straight into the block when it fits (no buffer per record). */
+  async putRecord(r: EncodedRecord): Promise<void> {
+    if (this.used + RECORD_FRAME_OVERHEAD + r.bytes > BLOCK) {
+      await this.put(writeRecordFrameCopy(r));
+      return;
+    }
+    this.used = writeRecordFrame(this.blocks[this.cur], this.used, r);
+  }
+
+  /** A content frame's head ('D' when `deflated` bytes are given, else 'B'), straight into the block when it fits. */
+  async putBlobHead(hash: string, size: number, deflated?: number): Promise<void> {
+    if (this.used + DEFLATED_BLOB_FRAME_OVERHEAD > BLOCK) {
+      await this.put(deflated === undefined ? encodeBlobFrameHead(hash, size) : encodeDeflatedBlobFrameHead(hash, size, deflated));
+      return;
+    }
+    const b = this.blocks[this.cur];
+    const at = this.used;
+    b[at] = deflated === undefined ? FRAME_BLOB : FRAME_DEFLATED_BLOB;
+    b.write(hash, at + 1, 32, 'hex');
+    b.writeBigUInt64BE(BigInt(size), at + 33);
+    if (deflated !== undefined) b.writeBigUInt64BE(BigInt(deflated), at + 41);
+    this.used += deflated === undefined ? BLOB_FRAME_OVERHEAD : DEFLATED_BLOB_FRAME_OVERHEAD;
+  }
+
+  /** `bytes` bytes read straight into the block by `read`, which returns how many it gave (at least 1). */
+  async fill(bytes: number, read: (buf: Buffer, offset: number, length: number, done: number) => number): Promise<void> {
+    for (let done = 0; done < bytes; ) {
+      if (this.used === BLOCK) await this.flush();
+      const n = read(this.blocks[this.cur], this.used, Math.min(BLOCK - this.used, bytes - done), done);
+      this.used += n;
+      done += n;
+    }
+  }
+
+  /** Starts writing the current block and moves to the other one, once that one is free. */
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    const data = this.blocks[this.cur].subarray(0, this.used);
+    this.hash.update(data);
+    const w = this.writeAt(data, this.position);
+    w.catch(() => undefined);
+    this.writing[this.cur] = w;
+    this.advance(this.used);
+    this.used = 0;
+    this.cur ^= 1;
+    const other = this.writing[this.cur];
+    this.writing[this.cur] = undefined;
+    await other;
+  }
+
+  /** Everything written (or the first write error thrown), early syncs finished. */
+  async finish(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      const pending = this.writing.splice(0, 2, undefined, undefined);
+      for (const w of pending) await w;
+      await this.syncing;
+    }
+  }
+
+  digest(): Promise<string> {
+    return this.hash.digest();
+  }
+
+  close(): void {
+    this.hash.close();
+  }
+
+  private async writeAt(data: Buffer, position: number): Promise<void> {
+    for (let off = 0; off < data.length; ) {
+      const { bytesWritten } = await this.fh.write(data, off, data.length - off, position + off);
+      off += bytesWritten;
+    }
   }
 
   /**
@@ -361,30 +618,15 @@ class FileSink extends Writable {
    */
   private syncing: Promise<void> = Promise.resolve();
   private unsynced = 0;
-  private startSync(n: number): void {
+  private advance(n: number): void {
+    this.position += n;
+    this.length += n;
     this.unsynced += n;
     if (this.unsynced < SYNC_AHEAD_BYTES) return;
     this.unsynced = 0;
-    this.syncing = this.syncing.then(() => this.fh.datasync());
+    const writes = this.writing.filter((w): w is Promise<void> => w !== undefined);
+    this.syncing = Promise.all([this.syncing, ...writes]).then(() => this.fh.datasync());
     this.syncing.catch(() => undefined);
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
-  }
-
-  private async flush(): Promise<void> {
-    const bufs = this.pending;
-    const n = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    let off = 0;
-    while (off < n) {
-      const { bytesWritten } = await this.fh.writev(off === 0 ? bufs : [Buffer.concat(bufs).subarray(off)], this.position + off);
-      off += bytesWritten;
-    }
-    this.position += n;
-    this.startSync(n);
   }
 }
 

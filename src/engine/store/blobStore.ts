@@ -2,6 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createHash, randomUUID } from 'crypto';
 import { Readable } from 'stream';
+import { pipeline } from 'stream/promises';
+import { promisify } from 'util';
+import * as zlib from 'zlib';
 import { ensureDirDurable, fsyncDir, tmpName, writeFileAtomic } from './durable';
 import { BlobHashMismatchError } from './errors';
 
@@ -15,7 +18,59 @@ export interface BlobRef {
 interface PackEntry {
   pack: string;
   offset: number;
+  /** Content bytes (what the hash names). */
   size: number;
+  /** Bytes on disk when the content is kept raw-deflated; undefined when it is kept as it is. */
+  deflated?: number;
+}
+
+/**
+ * Parses a pack index into `index` (earlier packs win). By hand, scanning the text once: an
+ * export opens the store and reads every line, tens of thousands of them for a long history.
+ * A line that is not `<64 hex> <offset> <size>[ d <bytes>]` is skipped.
+ */
+function readIndex(text: string, pack: string, index: Map<string, PackEntry>): void {
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const s1 = at + 64;
+    if (end - at >= 68 && text.charCodeAt(s1) === 0x20) {
+      const hash = text.slice(at, s1);
+      const s2 = text.indexOf(' ', s1 + 1);
+      const s3 = s2 < 0 || s2 > end ? -1 : text.indexOf(' ', s2 + 1);
+      const offset = Number(text.slice(s1 + 1, s2));
+      const size = Number(text.slice(s2 + 1, s3 < 0 || s3 > end ? end : s3));
+      const deflated = s3 > 0 && s3 < end && text.charCodeAt(s3 + 1) === 0x64 ? Number(text.slice(s3 + 3, end)) : undefined;
+      if (s2 > 0 && s2 < end && Number.isSafeInteger(offset) && Number.isSafeInteger(size) && !index.has(hash) && (deflated === undefined || Number.isSafeInteger(deflated))) {
+        index.set(hash, deflated === undefined ? { pack, offset, size } : { pack, offset, size, deflated });
+      }
+    }
+    at = end + 1;
+  }
+}
+
+/** Content as kept in a pack: where, and in which encoding. */
+export interface StoredBlob {
+  size: number;
+  /** Bytes on disk when kept raw-deflated (read() then gives deflated bytes). */
+  deflated?: number;
+  /** Positional read of the bytes on disk, from `position` of this blob's stored bytes. */
+  read(buf: Buffer, offset: number, length: number, position: number): number;
+}
+
+/**
+ * Content is compressed once, when it enters the store, as git does: exports then copy it as
+ * it is instead of compressing on every export, packets and the store are smaller, and only a
+ * reader of the content (cat, a checkout) inflates. Level 1 is deflate's fast matcher: check-in
+ * stays quick for a few percent of size. Content that does not shrink by an eighth (already
+ * compressed formats, tiny files) is kept as it is.
+ */
+const STORE_DEFLATE_LEVEL = zlib.constants.Z_BEST_SPEED;
+const DEFLATE_FROM_BYTES = 256;
+const deflateRaw = promisify(zlib.deflateRaw) as (b: Buffer, o: zlib.ZlibOptions) => Promise<Buffer>;
+
+function worthKeeping(deflated: number, size: number): boolean {
+  return deflated <= size - (size >> 3);
 }
 
 /**
@@ -25,7 +80,9 @@ interface PackEntry {
  * with an index beside it: two fsyncs per command instead of one per version, and no
  * directory of tens of thousands of files. A command bringing in a few versions stores them
  * as loose files. The index file is written only after its pack is durable, so a pack without
- * an index is an interrupted write and is ignored.
+ * an index is an interrupted write and is ignored. An index line is `<sha256> <offset> <size>`,
+ * followed by ` d <bytes>` when the content is kept raw-deflated (see STORE_DEFLATE_LEVEL);
+ * loose files are always the content as it is.
  */
 export class BlobStore {
   private index: Map<string, PackEntry> | undefined;
@@ -53,21 +110,16 @@ export class BlobStore {
     }
     for (const n of names) {
       const pack = path.join(this.packDir, n.replace(/\.idx$/, '.pack'));
-      const text = fs.readFileSync(path.join(this.packDir, n), 'latin1');
-      for (const line of text.split('\n')) {
-        if (line.length < 68) continue;
-        const [hash, off, size] = line.split(' ');
-        if (!index.has(hash)) index.set(hash, { pack, offset: Number(off), size: Number(size) });
-      }
+      readIndex(fs.readFileSync(path.join(this.packDir, n), 'latin1'), pack, index);
     }
     this.index = index;
     return index;
   }
 
   /** Registers a pack just made durable (its index is on disk). */
-  addPack(pack: string, entries: ReadonlyArray<{ hash: string; offset: number; size: number }>): void {
+  addPack(pack: string, entries: ReadonlyArray<{ hash: string; offset: number; size: number; deflated?: number }>): void {
     const index = this.packs();
-    for (const e of entries) if (!index.has(e.hash)) index.set(e.hash, { pack, offset: e.offset, size: e.size });
+    for (const e of entries) if (!index.has(e.hash)) index.set(e.hash, { pack, offset: e.offset, size: e.size, deflated: e.deflated });
   }
 
   has(hash: string, size?: number): boolean {
@@ -82,34 +134,55 @@ export class BlobStore {
     }
   }
 
+  /** The content, inflated when it is kept deflated. */
   open(hash: string): Readable {
     const p = this.packs().get(hash);
-    if (p) return p.size === 0 ? Readable.from([]) : fs.createReadStream(p.pack, { start: p.offset, end: p.offset + p.size - 1, highWaterMark: 256 * 1024 });
+    if (p) {
+      if (p.size === 0) return Readable.from([]);
+      if (p.deflated === undefined) return fs.createReadStream(p.pack, { start: p.offset, end: p.offset + p.size - 1, highWaterMark: 256 * 1024 });
+      const inflate = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
+      // Errors (a damaged pack) reach the reader of the inflated stream through pipeline.
+      pipeline(fs.createReadStream(p.pack, { start: p.offset, end: p.offset + p.deflated - 1, highWaterMark: 256 * 1024 }), inflate).catch(() => undefined);
+      return inflate;
+    }
     if (hash === EMPTY_BLOB && !this.has(hash)) return Readable.from([]);
     return fs.createReadStream(this.loosePath(hash), { highWaterMark: 256 * 1024 });
   }
 
+  /** The bytes on disk of packed content (deflated when kept deflated); loose content as it is. */
+  openStored(hash: string): Readable {
+    const p = this.packs().get(hash);
+    if (!p) return this.open(hash);
+    const bytes = p.deflated ?? p.size;
+    return bytes === 0 ? Readable.from([]) : fs.createReadStream(p.pack, { start: p.offset, end: p.offset + bytes - 1, highWaterMark: 256 * 1024 });
+  }
+
   /**
-   * A positional reader of a packed blob's content, over a pack file kept open until close():
-   * an export of thousands of small versions otherwise opens and closes the pack for each.
-   * Undefined for loose or unknown content (use open()). Reads return fewer bytes only at the
-   * end of the pack file.
+   * A packed blob as kept on disk, with a positional reader over a pack file kept open until
+   * close(): an export of thousands of small versions otherwise opens and closes the pack for
+   * each, and copies deflated content without inflating it. Undefined for loose or unknown
+   * content (use open()). Reads return fewer bytes only at the end of the pack file.
    */
-  positional(hash: string): ((buf: Buffer, offset: number, length: number, position: number) => number) | undefined {
+  stored(hash: string): StoredBlob | undefined {
     const p = this.packs().get(hash);
     if (!p) return undefined;
-    return (buf, offset, length, position) => {
-      if (position < 0 || position + length > p.size) throw new RangeError(`read of ${length} bytes at ${position} is outside content ${hash} (${p.size} bytes)`);
-      let fd = this.packFds.get(p.pack);
-      if (fd === undefined) {
-        fd = fs.openSync(p.pack, 'r');
-        this.packFds.set(p.pack, fd);
-      }
-      return fs.readSync(fd, buf, offset, length, p.offset + position);
+    const bytes = p.deflated ?? p.size;
+    return {
+      size: p.size,
+      deflated: p.deflated,
+      read: (buf, offset, length, position) => {
+        if (position < 0 || position + length > bytes) throw new RangeError(`read of ${length} bytes at ${position} is outside content ${hash} (${bytes} bytes stored)`);
+        let fd = this.packFds.get(p.pack);
+        if (fd === undefined) {
+          fd = fs.openSync(p.pack, 'r');
+          this.packFds.set(p.pack, fd);
+        }
+        return fs.readSync(fd, buf, offset, length, p.offset + position);
+      },
     };
   }
 
-  /** Closes the pack files positional() opened. */
+  /** Closes the pack files stored() opened. */
   close(): void {
     for (const fd of this.packFds.values()) fs.closeSync(fd);
     this.packFds.clear();
@@ -121,16 +194,23 @@ export class BlobStore {
   }
 }
 
+/** Content up to this size is handled whole in memory (read, hashed and deflated in one piece). */
 const SMALL_FILE = 1024 * 1024;
 
 /** Batches with fewer entries than this are stored as loose files. */
 const LOOSE_BELOW = 16;
 
+interface BatchEntry {
+  offset: number;
+  size: number;
+  deflated?: number;
+}
+
 export class BlobBatch {
   private fd: number | undefined;
   private tmpPack = '';
   private end = 0;
-  private entries = new Map<string, { offset: number; size: number }>();
+  private entries = new Map<string, BatchEntry>();
 
   constructor(private readonly store: BlobStore) {}
 
@@ -148,41 +228,113 @@ export class BlobBatch {
     return this.fd;
   }
 
-  /** Streams content into the batch; returns its hash and size. `expect` is checked when given. */
+  private known(hash: string, size: number): boolean {
+    return this.entries.has(hash) || this.store.has(hash, size);
+  }
+
+  /** Appends bytes to the pack being written; returns where they start. */
+  private append(data: Buffer): number {
+    const fd = this.open();
+    const start = this.end;
+    let off = 0;
+    while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, start + off);
+    this.end += data.length;
+    return start;
+  }
+
+  /** Whole content already hashed: kept deflated when that pays (see STORE_DEFLATE_LEVEL). */
+  private async putWhole(data: Buffer, hash: string): Promise<BlobRef> {
+    if (this.known(hash, data.length)) return { hash, size: data.length };
+    let deflated: Buffer | undefined;
+    if (data.length >= DEFLATE_FROM_BYTES) {
+      const d = await deflateRaw(data, { level: STORE_DEFLATE_LEVEL, chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, data.length + 1024) });
+      if (worthKeeping(d.length, data.length)) deflated = d;
+    }
+    // Another put of the same content may have finished while this one was deflating.
+    if (this.known(hash, data.length)) return { hash, size: data.length };
+    const offset = this.append(deflated ?? data);
+    this.entries.set(hash, deflated ? { offset, size: data.length, deflated: deflated.length } : { offset, size: data.length });
+    return { hash, size: data.length };
+  }
+
+  /**
+   * Streams content into the batch; returns its hash and size. `expect` is checked when given.
+   * Up to SMALL_FILE bytes are taken whole; larger content is written as it streams, deflated
+   * when its first SMALL_FILE bytes show that it compresses.
+   */
   async put(source: AsyncIterable<Buffer | string> | Readable, expect?: BlobRef): Promise<BlobRef> {
+    const it = (source as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+    const head: Buffer[] = [];
+    let headLen = 0;
+    let more = true;
+    while (headLen <= SMALL_FILE) {
+      const r = await it.next();
+      if (r.done) {
+        more = false;
+        break;
+      }
+      const buf = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      head.push(buf);
+      headLen += buf.length;
+    }
+    if (!more) {
+      const data = head.length === 1 ? head[0] : Buffer.concat(head, headLen);
+      const hash = createHash('sha256').update(data).digest('hex');
+      if (expect && (expect.hash !== hash || expect.size !== data.length)) throw new BlobHashMismatchError(expect.hash, hash);
+      return this.putWhole(data, hash);
+    }
+    return this.putStreamed(head, headLen, it, expect);
+  }
+
+  private async putStreamed(head: Buffer[], headLen: number, rest: AsyncIterator<Buffer | string>, expect?: BlobRef): Promise<BlobRef> {
     const fd = this.open();
     const start = this.end;
     const hasher = createHash('sha256');
+    const sample = Buffer.concat(head, headLen).subarray(0, SMALL_FILE);
+    const compress = worthKeeping(zlib.deflateRawSync(sample, { level: STORE_DEFLATE_LEVEL }).length, sample.length);
     let pos = start;
-    let pendingBufs: Buffer[] = [];
-    let pendingLen = 0;
-    const flush = (): void => {
-      if (!pendingLen) return;
-      const buf = pendingBufs.length === 1 ? pendingBufs[0] : Buffer.concat(pendingBufs, pendingLen);
+    const write = (buf: Buffer): void => {
       let off = 0;
       while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off, pos + off);
       pos += buf.length;
-      pendingBufs = [];
-      pendingLen = 0;
     };
-    for await (const chunk of source as AsyncIterable<Buffer | string>) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      hasher.update(buf);
-      pendingBufs.push(buf);
-      pendingLen += buf.length;
-      if (pendingLen >= 1024 * 1024) flush();
+    let size = 0;
+    const chunks = async function* (): AsyncGenerator<Buffer> {
+      for (const b of head) yield b;
+      for (;;) {
+        const r = await rest.next();
+        if (r.done) return;
+        yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      }
+    };
+    const hashed = async function* (): AsyncGenerator<Buffer> {
+      for await (const b of chunks()) {
+        hasher.update(b);
+        size += b.length;
+        yield b;
+      }
+    };
+    try {
+      if (compress) {
+        await pipeline(hashed(), zlib.createDeflateRaw({ level: STORE_DEFLATE_LEVEL, chunkSize: 256 * 1024 }), async (out: AsyncIterable<Buffer>) => {
+          for await (const b of out) write(b);
+        });
+      } else {
+        for await (const b of hashed()) write(b);
+      }
+    } catch (e) {
+      fs.ftruncateSync(fd, start);
+      throw e;
     }
-    flush();
-    const size = pos - start;
     const hash = hasher.digest('hex');
     if (expect && (expect.hash !== hash || expect.size !== size)) {
       fs.ftruncateSync(fd, start);
       throw new BlobHashMismatchError(expect.hash, hash);
     }
-    if (this.entries.has(hash) || this.store.has(hash, size)) {
+    if (this.known(hash, size)) {
       fs.ftruncateSync(fd, start);
     } else {
-      this.entries.set(hash, { offset: start, size });
+      this.entries.set(hash, compress ? { offset: start, size, deflated: pos - start } : { offset: start, size });
       this.end = pos;
     }
     return { hash, size };
@@ -193,15 +345,39 @@ export class BlobBatch {
     const st = await fs.promises.stat(file);
     if (st.size > SMALL_FILE) return this.put(fs.createReadStream(file, { highWaterMark: 256 * 1024 }));
     const data = await fs.promises.readFile(file);
-    const hash = createHash('sha256').update(data).digest('hex');
-    if (!this.entries.has(hash) && !this.store.has(hash, data.length)) {
-      const fd = this.open();
-      let off = 0;
-      while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, this.end + off);
-      this.entries.set(hash, { offset: this.end, size: data.length });
-      this.end += data.length;
+    return this.putWhole(data, createHash('sha256').update(data).digest('hex'));
+  }
+
+  /**
+   * Content as it arrived in a packet, already checked against its hash by the packet reader
+   * (or checked when the reader reaches the next entry: a failure then aborts the batch before
+   * anything refers to it): kept exactly as it travelled, deflated or not, so an import neither
+   * inflates to store nor compresses again.
+   */
+  async putStored(ref: { hash: string; size: number; deflated?: { bytes: number } }, content: Buffer | AsyncIterable<Buffer>): Promise<void> {
+    const bytes = ref.deflated?.bytes ?? ref.size;
+    if (this.known(ref.hash, ref.size)) {
+      if (!Buffer.isBuffer(content)) for await (const b of content) void b;
+      return;
     }
-    return { hash, size: data.length };
+    const start = this.end;
+    const undo = (): void => {
+      if (this.fd !== undefined) fs.ftruncateSync(this.fd, start);
+      this.end = start;
+    };
+    try {
+      if (Buffer.isBuffer(content)) this.append(content);
+      else for await (const b of content) this.append(b);
+    } catch (e) {
+      undo();
+      throw e;
+    }
+    const got = this.end - start;
+    if (got !== bytes) {
+      undo();
+      throw new Error(`content ${ref.hash} brought ${got} bytes where ${bytes} were announced`);
+    }
+    this.entries.set(ref.hash, ref.deflated ? { offset: start, size: ref.size, deflated: bytes } : { offset: start, size: ref.size });
   }
 
   /** Makes everything put so far durable: afterwards the content survives a crash. */
@@ -214,7 +390,7 @@ export class BlobBatch {
     try {
       if (entries.length === 0) return;
       if (entries.length < LOOSE_BELOW) {
-        for (const e of entries) this.writeLoose(fd, e);
+        for (const e of entries) await this.writeLoose(fd, e);
         return;
       }
       fs.fsyncSync(fd);
@@ -223,7 +399,7 @@ export class BlobBatch {
       fs.renameSync(this.tmpPack, pack);
       this.tmpPack = '';
       fsyncDir(this.store.packDir);
-      writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), entries.map((e) => `${e.hash} ${e.offset} ${e.size}\n`).join(''));
+      writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), entries.map((e) => `${e.hash} ${e.offset} ${e.size}${e.deflated !== undefined ? ` d ${e.deflated}` : ''}\n`).join(''));
       this.store.addPack(pack, entries);
     } finally {
       fs.closeSync(fd);
@@ -232,22 +408,27 @@ export class BlobBatch {
     }
   }
 
-  private writeLoose(fd: number, e: { hash: string; offset: number; size: number }): void {
+  /** A loose file is the content as it is: deflated content is inflated on the way. */
+  private async writeLoose(fd: number, e: { hash: string } & BatchEntry): Promise<void> {
     const target = this.store.loosePath(e.hash);
     ensureDirDurable(path.dirname(target));
     const tmp = tmpName(target);
-    const out = fs.openSync(tmp, 'w');
+    const stored = e.deflated ?? e.size;
+    const source = stored === 0 ? Readable.from([]) : fs.createReadStream('', { fd, autoClose: false, start: e.offset, end: e.offset + stored - 1, highWaterMark: 1024 * 1024 });
+    const out = fs.createWriteStream(tmp);
     try {
-      const buf = Buffer.allocUnsafe(Math.min(e.size, 1024 * 1024) || 1);
-      for (let done = 0; done < e.size; ) {
-        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, e.size - done), e.offset + done);
-        if (n <= 0) throw new Error(`short read from ${this.tmpPack}`);
-        fs.writeSync(out, buf, 0, n);
-        done += n;
+      if (e.deflated !== undefined) await pipeline(source, zlib.createInflateRaw(), out);
+      else await pipeline(source, out);
+      const check = fs.openSync(tmp, 'r+');
+      try {
+        if (fs.fstatSync(check).size !== e.size) throw new Error(`content ${e.hash} came out of ${this.tmpPack} with the wrong size`);
+        fs.fsyncSync(check);
+      } finally {
+        fs.closeSync(check);
       }
-      fs.fsyncSync(out);
-    } finally {
-      fs.closeSync(out);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
     }
     fs.renameSync(tmp, target);
     fsyncDir(path.dirname(target));

@@ -35,6 +35,18 @@ export interface OpenOptions extends Partial<LockOptions> {
   command: string;
   /** Read without the lock (listing, digest): never writes, ignores a torn tail. */
   readOnly?: boolean;
+  /**
+   * For exports: replay the whole oplog instead of reading the state snapshot, keeping the
+   * entries some sibling may still lack (see Replica.retained). An export reads the whole oplog
+   * anyway; reading it once, instead of the snapshot and then the oplog, halves what it parses.
+   */
+  retainOps?: boolean;
+}
+
+/** Entries kept by an open with retainOps: every entry of origin c with id > floor[c]. */
+export interface RetainedOps {
+  floor: Record<string, number>;
+  ops: Op[];
 }
 
 const FILES = {
@@ -57,6 +69,8 @@ export class Replica {
   private snapshotBytes = 0;
   private oplogEnd = 0;
   private closed = false;
+  /** Set by an open with retainOps. */
+  retained: RetainedOps | undefined;
 
   private constructor(
     readonly dir: string,
@@ -119,9 +133,10 @@ export class Replica {
       if (lock) sweepDeadTemps(dir);
       if (lock?.brokeStale) sweepBlobTemps(path.join(dir, FILES.blobs));
       const oplog = new Oplog(path.join(dir, FILES.oplog));
+      const epochs = readJson<LocalEpochs>(path.join(dir, FILES.epochs)) ?? emptyEpochs();
       let state = emptyState();
       let from = 0;
-      const snapText = readText(path.join(dir, FILES.snapshot));
+      const snapText = opts.retainOps ? undefined : readText(path.join(dir, FILES.snapshot));
       const snap = snapText ? parseSnapshot(snapText) : undefined;
       {
         // A snapshot is only ever a shortcut: if it is unreadable the oplog is replayed from the start.
@@ -130,13 +145,18 @@ export class Replica {
           from = snap.oplogBytes;
         }
       }
+      const retained = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), ops: [] as Op[] } : undefined;
       const scan = await oplog.scan(from, (txn) => {
-        for (const op of txn.ops) applyOp(state, op);
+        for (const op of txn.ops) {
+          applyOp(state, op);
+          if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.ops.push(op);
+        }
       });
       if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
-      const epochs = readJson<LocalEpochs>(path.join(dir, FILES.epochs)) ?? emptyEpochs();
       const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
-      r.snapshotBytes = from;
+      r.retained = retained;
+      // A replay for an export leaves the snapshot as it is: the next open still starts from it.
+      r.snapshotBytes = retained ? scan.end : from;
       r.oplogEnd = scan.end;
       return r;
     } catch (e) {
@@ -177,7 +197,10 @@ export class Replica {
     this.assertWritable();
     if (ops.length === 0) return;
     this.oplogEnd = this.oplog.append(ops);
-    for (const op of ops) applyOp(this.state, op);
+    for (const op of ops) {
+      applyOp(this.state, op);
+      if (this.retained && op.id > (this.retained.floor[op.origin] ?? 0)) this.retained.ops.push(op);
+    }
   }
 
   saveEpochs(): void {
@@ -217,6 +240,19 @@ export class Replica {
   private assertWritable(): void {
     if (!this.lock || this.closed) throw new Error(`replica ${this.name} is not open for writing`);
   }
+}
+
+/**
+ * What every sibling is believed to have: per origin, the least of the rows this replica keeps
+ * for its siblings. An export to any of them starts at or above it (collectUnits checks).
+ */
+function retainFloor(own: string, epochs: LocalEpochs): Record<string, number> {
+  const rows = Object.entries(epochs.rows).filter(([oid]) => oid !== own).map(([, row]) => row);
+  if (rows.length === 0) return {};
+  const floor: Record<string, number> = {};
+  const origins = new Set(rows.flatMap((row) => Object.keys(row)));
+  for (const c of origins) floor[c] = Math.min(...rows.map((row) => row[c] ?? 0));
+  return floor;
 }
 
 function parseSnapshot(text: string): Snapshot | undefined {

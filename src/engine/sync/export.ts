@@ -136,7 +136,7 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
   const result: ExportResult = { vobs: [] };
   for (const [tag, names] of byTag) {
     const entry = findVobTag(host.layout, tag, host.name);
-    const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs });
+    const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true });
     try {
       const targets: string[] = [];
       for (const name of [...new Set(names)]) {

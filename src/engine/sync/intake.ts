@@ -21,7 +21,8 @@ export async function readPacketInto(r: Replica, file: string, keys: HostKeyLook
   try {
     for await (const e of readPacketEntries(file, keys)) {
       if (e.type === 'record') records.push(e.record);
-      else if (!r.blobs.has(e.hash, e.size)) await batch.put(e.stream, { hash: e.hash, size: e.size });
+      // Kept as it travelled (deflated content stays deflated); the reader has checked its hash.
+      else if (!r.blobs.has(e.hash, e.size)) await batch.putStored(e, e.data ?? (e.stream as AsyncIterable<Buffer>));
     }
   } catch (e) {
     await batch.abort();

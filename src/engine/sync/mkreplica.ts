@@ -66,7 +66,7 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
   fs.mkdirSync(req.workdir, { recursive: true });
   const place = outputPlace(req.out, 1);
   const entry = findVobTag(host.layout, sel.tag, host.name);
-  const r = await Replica.open(entry.dir, { command: 'mkreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs });
+  const r = await Replica.open(entry.dir, { command: 'mkreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true });
   try {
     if (r.oidOf(sel.name)) throw new ReplicaExistsError(sel.name);
     assertNotRecovering(r);

@@ -36,22 +36,32 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
   let ops = 0;
   let blobs = 0;
   const missing: string[] = [];
-  await r.forEachOp((op: Op) => {
+  const visit = (op: Op): void => {
     if (op.id <= (from[op.origin] ?? 0)) return;
     ops++;
     const unit: PacketUnit = { records: [op as unknown as PacketRecord], blobs: [] };
     if (op.kind === 'version.create' && op.size > 0) {
       const hash = op.blob;
-      if (!r.blobs.has(hash)) missing.push(hash);
-      const readSync = r.blobs.positional(hash);
+      const stored = r.blobs.stored(hash);
       // Content in the store was hashed as it was written (BlobBatch.put/putFile): trusted.
-      unit.blobs.push(readSync ? { hash, size: op.size, open: () => r.blobs.open(hash), readSync, trusted: true } : { hash, size: op.size, open: () => r.blobs.open(hash), trusted: true });
+      if (stored?.deflated !== undefined) {
+        unit.blobs.push({ hash, size: op.size, deflated: { bytes: stored.deflated }, open: () => r.blobs.openStored(hash), readSync: stored.read, trusted: true });
+      } else if (stored) {
+        unit.blobs.push({ hash, size: op.size, open: () => r.blobs.open(hash), readSync: stored.read, trusted: true });
+      } else {
+        if (!r.blobs.has(hash)) missing.push(hash);
+        unit.blobs.push({ hash, size: op.size, open: () => r.blobs.open(hash), trusted: true });
+      }
       blobs++;
     } else if (op.kind === 'version.create' && op.blob !== EMPTY_BLOB) {
       missing.push(op.blob);
     }
     units.push(unit);
-  });
+  };
+  // Entries kept when the replica was opened cover this export if it starts at or above their floor.
+  const kept = r.retained;
+  if (kept && Object.entries(kept.floor).every(([c, f]) => (from[c] ?? 0) >= f)) for (const op of kept.ops) visit(op);
+  else await r.forEachOp(visit);
   if (missing.length) throw new BlobMissingError(missing[0], r.name);
   return { units, ops, blobs };
 }

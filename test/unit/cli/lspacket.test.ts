@@ -106,7 +106,7 @@ describe('multitool lspacket', () => {
     ]);
     assert.deepStrictEqual(r.out.slice(6, 9), ['Originating replica is:', '  boston_hub (oid-boston)', 'The following replicas are referenced by this packet:']);
     const rest = r.out.slice(9);
-    const versions = rest.indexOf('The major packet version is 1, the minor packet version is 2');
+    const versions = rest.indexOf('The major packet version is 1, the minor packet version is 3');
     assert.ok(versions > 0);
     const refs = rest.slice(0, versions);
     assert.strictEqual(refs.length % 3, 0);

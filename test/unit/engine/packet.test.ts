@@ -24,13 +24,25 @@ describe('packet writer and reader', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function expectSameEntries(units: PacketUnit[], got: { order: string[]; blobs: Map<string, Buffer> }): void {
+  /**
+   * Records in unit order, blobs in unit order, and each record after its own unit's blobs.
+   * Without -compress that is exactly the units' order; -compress gathers records into
+   * deflated groups, which come after the content of the units they belong to.
+   */
+  function expectSameEntries(units: PacketUnit[], got: { order: string[]; blobs: Map<string, Buffer> }, exact = false): void {
     const want: string[] = [];
     for (const u of units) {
       for (const b of u.blobs) want.push(`b:${b.hash}`);
       for (const r of u.records) want.push(`r:${String(r.id)}:${r.origin ?? ''}`);
     }
-    assert.deepStrictEqual(got.order, want);
+    if (exact) assert.deepStrictEqual(got.order, want);
+    const only = (xs: string[], p: string): string[] => xs.filter((x) => x.startsWith(p));
+    assert.deepStrictEqual(only(got.order, 'r:'), only(want, 'r:'));
+    assert.deepStrictEqual(only(got.order, 'b:'), only(want, 'b:'));
+    for (const u of units) {
+      const last = Math.max(-1, ...u.blobs.map((b) => got.order.indexOf(`b:${b.hash}`)));
+      for (const r of u.records) assert.ok(got.order.indexOf(`r:${String(r.id)}:${r.origin ?? ''}`) > last, `record ${String(r.id)} comes before its content`);
+    }
     for (const [hash, content] of got.blobs) assert.strictEqual(sha256(content), hash);
   }
 
@@ -42,12 +54,12 @@ describe('packet writer and reader', () => {
       assert.strictEqual(w.path, path.join(dir, 'update1'));
       assert.strictEqual(fs.statSync(w.path).size, w.bytes);
       const got = await readBack(w.path, lookupOf(keys));
-      expectSameEntries(units, got);
+      expectSameEntries(units, got, !compress);
       assert.deepStrictEqual(
         got.records.map((e) => (e.type === 'record' ? e.record : undefined)),
         units.flatMap((u) => u.records),
       );
-      assert.strictEqual(w.header.body.compression, compress ? 'gzip' : 'none');
+      assert.strictEqual(w.header.body.compression, compress ? 'frames' : 'none');
       assert.strictEqual(w.header.body.records, 40);
       assert.strictEqual(w.header.body.blobs, 20);
       assert.deepStrictEqual(await verifyPacket(w.path, lookupOf(keys)), w.header);
@@ -63,19 +75,26 @@ describe('packet writer and reader', () => {
     assert.deepStrictEqual((await readBack(packed.path)).blobs.get(sha256(content)), content);
   });
 
-  it('compresses a large body as several gzip members that read back as one, within -maxsize', async () => {
+  it('-compress deflates content and records frame by frame, leaves incompressible content as it is, within -maxsize', async () => {
     const next = rng(21);
-    const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(60_000));
-    const noise = randomBytes(next, 2_500_000);
-    const units = [text, noise, text.subarray(100), noise.subarray(7)].map((c, i) => ({ records: [{ kind: 'checkin', origin: 'oid-boston', id: i + 1 }], blobs: [memBlob(c, 65536)] }));
-    const written = await writePacket(writeOptions(dir, keys, { compress: true, maxBytes: 2_600_000 }), units);
-    assert.strictEqual(written.length, 4);
-    for (const [i, w] of written.entries()) {
-      assert.ok(w.bytes <= 2_600_000, `${w.bytes}`);
-      const got = await readBack(w.path, lookupOf(keys));
-      assert.deepStrictEqual([...got.blobs.values()][0], [text, noise, text.subarray(100), noise.subarray(7)][i]);
+    const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(20_000));
+    const noise = randomBytes(next, 900_000);
+    const big = Buffer.from('a large text file, streamed and deflated as it goes\n'.repeat(60_000));
+    const contents = [text, noise, text.subarray(100), noise.subarray(7), big];
+    const units = contents.map((c, i) => ({ records: [{ kind: 'checkin', origin: 'oid-boston', id: i + 1, note: 'x'.repeat(2000) }], blobs: [memBlob(c, 65536)] }));
+    const written = await writePacket(writeOptions(dir, keys, { compress: true, maxBytes: 1_000_000 }), units);
+    // Planned from sizes before compression: every unit here is planned to take most of a packet.
+    assert.strictEqual(written.length, 5);
+    const got = new Map<string, Buffer>();
+    for (const w of written) {
+      assert.ok(w.bytes <= 1_000_000 || w.header.body.blobs === 1, `${w.bytes}`);
+      assert.strictEqual(w.header.body.compression, 'frames');
+      for (const [h, b] of (await readBack(w.path, lookupOf(keys))).blobs) got.set(h, b);
     }
-    assert.ok(written[0].bytes < text.length / 20);
+    for (const c of contents) assert.deepStrictEqual(got.get(sha256(c)), c);
+    assert.ok(written[0].bytes < text.length / 20, `${written[0].bytes}`);
+    assert.ok(written[1].bytes > noise.length, 'noise is sent as it is');
+    assert.ok(written[4].bytes < big.length / 20, 'large text is deflated as it streams');
   });
 
   it('header carries everything lspacket shows', async () => {
@@ -84,7 +103,7 @@ describe('packet writer and reader', () => {
     assert.deepStrictEqual(h, w.header);
     assert.deepStrictEqual(readPacketHeaderSync(w.path), h);
     assert.strictEqual(h.major, 1);
-    assert.strictEqual(h.minor, 2);
+    assert.strictEqual(h.minor, 3);
     assert.strictEqual(h.kind, 'update');
     assert.match(h.packetId, /^[0-9a-f-]{36}$/);
     assert.deepStrictEqual(h.fragment, { index: 1, count: 1 });

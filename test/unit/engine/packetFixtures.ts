@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
+import * as zlib from 'zlib';
 import { encodePrefix } from '../../../src/engine/packet/format';
-import type { BlobSource, HostKeyLookup, PacketEntry, PacketHeader, PacketUnit, PacketWriteOptions } from '../../../src/engine/packet';
+import type { BlobSource, HostKeyLookup, PacketBlobEntry, PacketEntry, PacketHeader, PacketUnit, PacketWriteOptions } from '../../../src/engine/packet';
 import { readPacketEntries } from '../../../src/engine/packet';
 import { prng } from '../../support/prng';
 
@@ -105,13 +106,23 @@ export async function readBack(file: string, lookup?: HostKeyLookup): Promise<Re
       out.records.push(e);
       out.order.push(`r:${String(e.record.id)}:${e.record.origin ?? ''}`);
     } else {
-      const parts: Buffer[] = [];
-      for await (const c of e.stream) parts.push(c as Buffer);
-      out.blobs.set(e.hash, Buffer.concat(parts));
+      out.blobs.set(e.hash, await blobContent(e));
       out.order.push(`b:${e.hash}`);
     }
   }
   return out;
+}
+
+/** A blob entry's content: whole or streamed, inflated when it travelled deflated. */
+export async function blobContent(e: PacketBlobEntry): Promise<Buffer> {
+  let bytes: Buffer;
+  if (e.data) bytes = e.data;
+  else {
+    const parts: Buffer[] = [];
+    for await (const c of e.stream as AsyncIterable<Buffer>) parts.push(c);
+    bytes = Buffer.concat(parts);
+  }
+  return e.deflated ? zlib.inflateRawSync(bytes) : bytes;
 }
 
 /**
