@@ -25,3 +25,9 @@ export class VobTagExistsError extends MultiSiteError {
     super(`VOB tag "${tag}" is already registered on this host; choose another tag.`);
   }
 }
+
+export class VobTagRegistryError extends MultiSiteError {
+  constructor(readonly file: string, readonly tag: string, readonly dir: string, reason: string) {
+    super(`VOB tag "${tag}" in ${file} names storage "${dir}": ${reason}; correct or remove the entry.`);
+  }
+}

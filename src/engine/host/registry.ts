@@ -2,13 +2,16 @@ import * as path from 'path';
 import { createHash } from 'crypto';
 import { readJson, writeJsonAtomic, ensureDirDurable } from '../store/durable';
 import { acquireLock } from '../store/lock';
-import { VobTagExistsError, VobTagNotFoundError } from './errors';
+import { VobTagExistsError, VobTagNotFoundError, VobTagRegistryError } from './errors';
 import type { HostLayout } from './layout';
 
 /** The VOB-tag registry of a host: which local replica storage each tag names. */
 export interface VobTagEntry {
   tag: string;
-  /** Absolute path of the replica storage directory. */
+  /**
+   * Absolute path of the replica storage directory. On disk a directory inside the home is
+   * stored relative to it, so a home copied elsewhere (`cp -a`) names its own copies.
+   */
   dir: string;
   familyOid: string;
   replicaOid: string;
@@ -21,7 +24,35 @@ interface RegistryFile {
 
 export function listVobTags(l: HostLayout): VobTagEntry[] {
   const f = readJson<RegistryFile>(l.vobTags);
-  return f ? Object.values(f.tags).sort((a, b) => a.tag.localeCompare(b.tag)) : [];
+  if (!f) return [];
+  return Object.values(f.tags)
+    .map((e) => ({ ...e, dir: resolveStoredDir(l, e) }))
+    .sort((a, b) => a.tag.localeCompare(b.tag));
+}
+
+function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * A relative entry is resolved against the home and must stay inside it: a registry edited to
+ * say `../../elsewhere` is refused rather than followed. An absolute entry (written before
+ * entries became relative, or a `-vob` directory outside the home) is taken as it is.
+ */
+function resolveStoredDir(l: HostLayout, e: VobTagEntry): string {
+  if (typeof e.dir !== 'string' || e.dir === '') throw new VobTagRegistryError(l.vobTags, e.tag, String(e.dir), 'it names no directory');
+  if (path.isAbsolute(e.dir)) return e.dir;
+  const abs = path.resolve(l.home, e.dir);
+  if (!isInside(l.home, abs)) throw new VobTagRegistryError(l.vobTags, e.tag, e.dir, 'it leads outside the host home');
+  return abs;
+}
+
+/** The form written to disk: relative to the home when the directory is inside it. */
+function storedDir(l: HostLayout, dir: string): string {
+  const abs = path.resolve(dir);
+  if (!isInside(l.home, abs)) return abs;
+  return path.relative(l.home, abs).split(path.sep).join('/') || '.';
 }
 
 export function findVobTag(l: HostLayout, tag: string, hostName: string): VobTagEntry {
@@ -55,6 +86,10 @@ async function withRegistry<T>(l: HostLayout, fn: (f: RegistryFile) => T): Promi
   try {
     const f = readJson<RegistryFile>(l.vobTags) ?? { tags: {} };
     const out = fn(f);
+    // Rewriting also turns old absolute entries inside this home into relative ones.
+    for (const e of Object.values(f.tags)) {
+      if (typeof e.dir === 'string' && path.isAbsolute(e.dir)) e.dir = storedDir(l, e.dir);
+    }
     writeJsonAtomic(l.vobTags, f);
     return out;
   } finally {
@@ -65,6 +100,6 @@ async function withRegistry<T>(l: HostLayout, fn: (f: RegistryFile) => T): Promi
 export async function registerVobTag(l: HostLayout, entry: VobTagEntry): Promise<void> {
   await withRegistry(l, (f) => {
     if (Object.prototype.hasOwnProperty.call(f.tags, entry.tag)) throw new VobTagExistsError(entry.tag);
-    f.tags[entry.tag] = entry;
+    f.tags[entry.tag] = { ...entry, dir: storedDir(l, entry.dir) };
   });
 }
