@@ -144,7 +144,9 @@ export type PacketEntry =
  * gives the length of raw deflate bytes (which a store can keep as they are), otherwise the
  * bytes are the content. Small content comes whole in `data`; larger content as a `stream`
  * that must be read to its end (or abandoned) before the next entry is asked for, and is
- * checked when that next entry is asked for.
+ * checked when that next entry is asked for. Deflated content may still be being checked when
+ * it is handed over: a failure is thrown before the body's end, so a caller that applies
+ * nothing until the iteration completes never applies unchecked content.
  */
 export interface PacketBlobEntry {
   type: 'blob';

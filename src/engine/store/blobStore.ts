@@ -99,6 +99,24 @@ export class BlobStore {
     return path.join(this.dir, hash.slice(0, 2), hash.slice(2));
   }
 
+  private looseDirSet: Set<string> | undefined;
+
+  private looseDirs(): Set<string> {
+    if (!this.looseDirSet) {
+      try {
+        this.looseDirSet = new Set(fs.readdirSync(this.dir).filter((n) => n.length === 2));
+      } catch {
+        this.looseDirSet = new Set();
+      }
+    }
+    return this.looseDirSet;
+  }
+
+  /** Called after a loose file's directory is made. */
+  noteLooseDir(hash: string): void {
+    this.looseDirSet?.add(hash.slice(0, 2));
+  }
+
   private packs(): Map<string, PackEntry> {
     if (this.index) return this.index;
     const index = new Map<string, PackEntry>();
@@ -125,7 +143,10 @@ export class BlobStore {
   has(hash: string, size?: number): boolean {
     const p = this.packs().get(hash);
     if (p) return size === undefined || p.size === size;
-    // Without an exception for the usual answer (absent): an import asks this for every blob.
+    // An import asks this for every blob it receives: most are new, and in a store that keeps
+    // them in packs the loose file's directory does not even exist. Knowing which do saves a
+    // failed stat per blob.
+    if (!this.looseDirs().has(hash.slice(0, 2))) return false;
     try {
       const st = fs.statSync(this.loosePath(hash), { throwIfNoEntry: false });
       return st !== undefined && (size === undefined || st.size === size);
@@ -412,6 +433,7 @@ export class BlobBatch {
   private async writeLoose(fd: number, e: { hash: string } & BatchEntry): Promise<void> {
     const target = this.store.loosePath(e.hash);
     ensureDirDurable(path.dirname(target));
+    this.store.noteLooseDir(e.hash);
     const tmp = tmpName(target);
     const stored = e.deflated ?? e.size;
     const source = stored === 0 ? Readable.from([]) : fs.createReadStream('', { fd, autoClose: false, start: e.offset, end: e.offset + stored - 1, highWaterMark: 1024 * 1024 });
