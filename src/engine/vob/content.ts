@@ -9,9 +9,9 @@ import { fsyncDir } from '../store/durable';
 import { BlobMissingError } from '../store/errors';
 import { isValidName, type OpBody } from '../store/ops';
 import { Replica, STORE_FORMAT } from '../store/replica';
-import { digestState, lookup, type ElementState } from '../store/vobState';
+import { digestState, lookup, type ElementState, type VersionState } from '../store/vobState';
 import { withVob, type EngineContext } from './access';
-import { BadSelectorError, ObjectExistsError, ObjectNotFoundError } from './errors';
+import { BadSelectorError, IdenticalVersionError, ObjectExistsError, ObjectNotFoundError } from './errors';
 import { branchMaster, brtypeMaster, lbtypeMaster, namespaceMaster, requireMaster } from './mastership';
 import { normalizeElementPath, parseBranchSelector, parseVersionSelector } from './selectors';
 import { ElementNamespace } from './namespace';
@@ -137,7 +137,28 @@ function findBranch(el: ElementState, brtype: string): string | undefined {
   return Object.keys(el.branches).find((b) => b.endsWith(`/${brtype}`));
 }
 
-export async function checkin(ctx: EngineContext, opts: { tag: string; path: string; from: string; comment?: string; branch?: string }): Promise<ElementChange> {
+/**
+ * The version a new version on `branch` follows: the branch's latest, or for a branch that has
+ * only its version 0 the version it sprouted from (in the original BRANCH/0 holds that data).
+ */
+function predecessorOf(el: ElementState, branch: string): { branch: string; n: number; version: VersionState } | undefined {
+  let b = branch;
+  let n = (el.branches[b]?.versions.length ?? 1) - 1;
+  while (n === 0 && b !== '/main') {
+    const from = el.branches[b]?.from;
+    const parent = b.slice(0, b.lastIndexOf('/'));
+    if (from === undefined || !el.branches[parent]) break;
+    b = parent;
+    n = from;
+  }
+  const version = el.branches[b]?.versions[n];
+  return version ? { branch: b, n, version } : undefined;
+}
+
+export async function checkin(
+  ctx: EngineContext,
+  opts: { tag: string; path: string; from: string; comment?: string; branch?: string; /** Create a version even when its data is the predecessor's. */ identical?: boolean },
+): Promise<ElementChange> {
   const p = normalizeElementPath(opts.path);
   return withVob(ctx, opts.tag, 'checkin', async ({ replica: r }) => {
     const el = element(r.state, p, opts.tag);
@@ -153,7 +174,12 @@ export async function checkin(ctx: EngineContext, opts: { tag: string; path: str
       requireMaster(r, branchMaster(r.state, p, branch), 'check in', `"${p}"`);
     }
     const n = ops.length ? 1 : el.branches[branch].versions.length;
+    // Identical data is already in the store (content-addressed), so storing first leaves nothing behind.
     const blob = await storeFile(r, opts.from);
+    if (!opts.identical) {
+      const pred = predecessorOf(el, ops.length ? '/main' : branch);
+      if (pred && pred.version.blob === blob.hash && pred.version.size === blob.size) throw new IdenticalVersionError(p, `${pred.branch}/${pred.n}`);
+    }
     ops.push({ kind: 'version.create', path: p, branch, n, blob: blob.hash, size: blob.size, ...(opts.comment ? { comment: opts.comment } : {}) });
     r.record(ops);
     return { path: p, version: `${branch}/${n}`, created: false };

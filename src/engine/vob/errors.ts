@@ -18,3 +18,10 @@ export class ReplicaRecoveringError extends MultiSiteError {
 export class ObjectNotFoundError extends MultiSiteError {}
 export class ObjectExistsError extends MultiSiteError {}
 export class BadSelectorError extends MultiSiteError {}
+
+/** checkin of data identical to the predecessor's, without -identical (as the original refuses). */
+export class IdenticalVersionError extends MultiSiteError {
+  constructor(readonly path: string, readonly predecessor: string) {
+    super(`By default, won't create version with data identical to predecessor: "${path}" is unchanged from version "${predecessor}"; use -identical to check it in anyway.`);
+  }
+}
