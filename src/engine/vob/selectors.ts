@@ -4,7 +4,12 @@ import { BadSelectorError } from './errors';
 
 /** Element pathnames as users type them: `src/a.c`, `./src/a.c`. Refuses anything that would leave the VOB. */
 export function normalizeElementPath(input: string): string {
-  let p = input.replace(/\\/g, '/');
+  // Not read as a separator: that would quietly turn `a\b` into `a/b` (another element than a
+  // POSIX user meant), and a name holding one could never be loaded on a Windows host.
+  if (input.includes('\\')) {
+    throw new HostilePathError(input, 'a backslash is not a separator in an element pathname (use "/") and cannot be part of an element name');
+  }
+  let p = input;
   while (p.startsWith('./')) p = p.slice(2);
   p = p.replace(/\/+$/, '');
   const problem = elementPathProblem(p);
