@@ -219,6 +219,8 @@ describe('the export and import actions', function () {
     await change();
     const r = await exportToTokyo({ out: tokyoIncoming() });
     const file = r.packets?.[0] ?? '';
+    const intact = path.join(outDir('intact'), path.basename(file));
+    fs.copyFileSync(file, intact);
     const bytes = fs.readFileSync(file);
     bytes[bytes.length - 10] ^= 0xff;
     fs.writeFileSync(file, bytes);
@@ -233,6 +235,10 @@ describe('the export and import actions', function () {
     assert.strictEqual(fs.existsSync(file), false, 'moved out of the bay');
     assert.strictEqual(await digest(tokyo, { tag: TAG }), before, 'nothing applied');
     assert.strictEqual((await incomingPackets()).has(path.basename(file)), false);
+    // the sender's intact copy applies: the damaged one changed nothing
+    const again = await vscode.commands.executeCommand<ImportActionResult>('multisite.importPacket', { hostHome: tokyo.home, file: intact });
+    assert.strictEqual(again.counts?.applied, 1, again.message);
+    await converged();
   });
 
   it('show the engine\'s one-line error when the export cannot be written', async () => {
@@ -241,6 +247,22 @@ describe('the export and import actions', function () {
     assert.strictEqual(r.ok, false);
     assert.strictEqual(r.severity, 'error');
     assert.strictEqual(r.message, `Directory ${missing} does not exist.`);
+  });
+
+  it('take -maxsize as the command line does, and refuse a malformed size before writing anything', async () => {
+    const out = outDir('sized');
+    const bad = await exportToTokyo({ out, maxsize: '12q' });
+    assert.strictEqual(bad.ok, false);
+    assert.strictEqual(bad.message, 'Invalid size "12q" for -maxsize: use an integer with an optional k, m or g suffix (no suffix = KB).');
+    assert.deepStrictEqual(fs.readdirSync(out), []);
+    await change();
+    const r = await exportToTokyo({ out, maxsize: '2m', compress: false });
+    assert.strictEqual(r.ok, true, r.message);
+    assert.strictEqual(r.packets?.length, 1);
+    assert.ok(fs.statSync(r.packets[0]).size <= 2 * 1024 * 1024);
+    const im = await vscode.commands.executeCommand<ImportActionResult>('multisite.importFolder', { hostHome: tokyo.home, dir: out });
+    assert.strictEqual(im.counts?.applied, 1, im.message);
+    await converged();
   });
 
   it('refuse export and import in an untrusted workspace, writing nothing', async () => {
