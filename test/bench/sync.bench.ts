@@ -383,6 +383,10 @@ async function measure(site: Site, h: History, savedA: string, savedB: string, w
   }
   rows.push(gitRow(`git bundle create --all (${(bundleBytes / 1048576).toFixed(1)} MB)`, gitCreate));
   rows.push(gitRow('git fetch <bundle>', gitFetch));
+  // What any Node.js command costs before it does anything: the floor under our small-history rows.
+  const floor: Timed[] = [];
+  for (let i = 0; i < RUNS; i++) floor.push(timed(process.execPath, ['-e', '0']));
+  rows.push(['node -e 0 (start-up of any Node.js process)', Math.round(median(floor.map((x) => x.ms))), '', '', Math.round(Math.max(...floor.map((x) => x.rssMB)))]);
   return {
     title: `syncreplica vs git: ${h.name}`,
     columns: ['step', 'median ms', 'git median ms', 'ratio to git', 'peak RSS MB'],
