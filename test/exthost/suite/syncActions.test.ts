@@ -249,6 +249,30 @@ describe('the export and import actions', function () {
     assert.strictEqual(r.message, `Directory ${missing} does not exist.`);
   });
 
+  it('ask where to write and with which options when called from a menu, offering the storage bay\'s outgoing folder first', async () => {
+    await change();
+    const outgoing = path.join(boston.home, 'shipping', 'ms_ship', 'outgoing');
+    const before = new Set(fs.readdirSync(outgoing));
+    // as a click on the inline button: the node only, so the pickers come up; Enter takes the
+    // first output (-default outgoing) and then the options as they are (none)
+    let done = false;
+    const running = Promise.resolve(vscode.commands.executeCommand<ExportActionResult>('multisite.exportToReplica', await tokyoNodeAtBoston())).finally(() => { done = true; });
+    const end = Date.now() + 20000;
+    while (!done && Date.now() < end) {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const r = await running;
+    assert.strictEqual(r.ok, true, r.message);
+    const written = fs.readdirSync(outgoing).filter((f) => !before.has(f));
+    assert.deepStrictEqual(written, [path.basename(r.packets?.[0] ?? '')]);
+    assert.match(r.message, new RegExp(`in ${escape(outgoing)}\\.$`));
+    fs.renameSync(path.join(outgoing, written[0]), path.join(tokyoIncoming(), written[0]));
+    const im = await vscode.commands.executeCommand<ImportActionResult>('multisite.importReceived', tokyo.home);
+    assert.strictEqual(im.counts?.applied, 1, im.message);
+    await converged();
+  });
+
   it('take -maxsize as the command line does, and refuse a malformed size before writing anything', async () => {
     const out = outDir('sized');
     const bad = await exportToTokyo({ out, maxsize: '12q' });
