@@ -35,8 +35,8 @@ export interface EncodedRecord {
 export function encodeUnit(unit: PacketUnit): EncodedUnit {
   let bytes = 0;
   const origins: string[] = [];
-  const records = unit.records.map((r, i) => {
-    const json = unit.recordTexts?.[i] ?? JSON.stringify(r);
+  const records = unit.records.map((r) => {
+    const json = JSON.stringify(r);
     const n = Buffer.byteLength(json, 'utf8');
     bytes += RECORD_FRAME_OVERHEAD + n;
     if (typeof r.origin === 'string' && typeof r.id === 'number' && !origins.includes(r.origin)) origins.push(r.origin);

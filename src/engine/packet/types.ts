@@ -54,11 +54,6 @@ export interface BlobSource {
 export interface PacketUnit {
   records: PacketRecord[];
   blobs: BlobSource[];
-  /**
-   * The records' JSON text when the caller already has it (an oplog stores entries as JSON):
-   * written as given, in place of JSON.stringify(record). Must be exactly the record's JSON.
-   */
-  recordTexts?: Array<string | undefined>;
 }
 
 export interface PacketReplicaRef {

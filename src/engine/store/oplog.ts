@@ -15,11 +15,6 @@ export interface OplogTxn {
   ops: Op[];
 }
 
-/** A transaction as read back, with its JSON text (`{"ops":[...]}`) as stored. */
-export interface ScannedTxn extends OplogTxn {
-  text: string;
-}
-
 export interface ScanResult {
   /** Byte offset just after the last valid transaction. */
   end: number;
@@ -45,7 +40,7 @@ export class Oplog {
    * first damaged line; if valid lines follow it the damage is not a torn tail and the replica
    * refuses to open rather than lose them.
    */
-  async scan(from: number, onTxn: (txn: ScannedTxn, end: number) => void): Promise<ScanResult> {
+  async scan(from: number, onTxn: (txn: OplogTxn, end: number) => void): Promise<ScanResult> {
     if (!fs.existsSync(this.file)) return { end: 0, tornBytes: 0 };
     const total = this.size();
     const stream = fs.createReadStream(this.file, { start: from, highWaterMark: 1024 * 1024 });
@@ -125,54 +120,15 @@ export class Oplog {
   }
 }
 
-function decodeLine(line: Buffer): ScannedTxn | undefined {
+function decodeLine(line: Buffer): OplogTxn | undefined {
   if (line.length < 10 || line[8] !== 0x20) return undefined;
   const want = line.subarray(0, 8).toString('latin1');
   const body = line.subarray(9);
   if (crc32(body).toString(16).padStart(8, '0') !== want) return undefined;
   try {
-    const text = body.toString('utf8');
-    const txn = JSON.parse(text) as OplogTxn;
-    return Array.isArray(txn.ops) ? { ops: txn.ops, text } : undefined;
+    const txn = JSON.parse(body.toString('utf8')) as OplogTxn;
+    return Array.isArray(txn.ops) ? txn : undefined;
   } catch {
     return undefined;
   }
-}
-
-const OPS_PREFIX = '{"ops":[';
-
-/**
- * Each entry's JSON text within a transaction's text, as append() wrote it (JSON.stringify of
- * {ops}), or undefined if the text is not in that exact shape. An export sends entries as
- * records: slicing the stored text spares it serialising every entry again. Scans the text
- * once, tracking strings (and their escapes) and nesting depth.
- */
-export function entryTexts(text: string, count: number): string[] | undefined {
-  if (!text.startsWith(OPS_PREFIX) || !text.endsWith(']}')) return undefined;
-  const out: string[] = [];
-  const end = text.length - 2;
-  let depth = 0;
-  let start = -1;
-  let inString = false;
-  for (let i = OPS_PREFIX.length; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (depth === 0) {
-        if (c !== 0x7b) return undefined;
-        start = i;
-      }
-      depth++;
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--;
-      if (depth === 0) out.push(text.slice(start, i + 1));
-      if (depth < 0) return undefined;
-    } else if (depth === 0 && c !== 0x2c) return undefined;
-  }
-  return depth === 0 && !inString && out.length === count ? out : undefined;
 }

@@ -5,7 +5,7 @@ import { readJson, writeJsonAtomic, fsyncDir } from './durable';
 import { emptyEpochs, type LocalEpochs } from './epochMatrix';
 import { NotAReplicaError, ReplicaFormatError } from './errors';
 import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
-import { Oplog, entryTexts } from './oplog';
+import { Oplog } from './oplog';
 import type { Op, OpBody } from './ops';
 import { applyOp, emptyState, lookup, parseNullProto, type VobState } from './vobState';
 
@@ -47,8 +47,6 @@ export interface OpenOptions extends Partial<LockOptions> {
 export interface RetainedOps {
   floor: Record<string, number>;
   ops: Op[];
-  /** Each kept entry's JSON as stored in the oplog, where it could be sliced out (else undefined). */
-  texts: Array<string | undefined>;
 }
 
 const FILES = {
@@ -147,15 +145,11 @@ export class Replica {
           from = snap.oplogBytes;
         }
       }
-      const retained: RetainedOps | undefined = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), ops: [], texts: [] } : undefined;
+      const retained = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), ops: [] as Op[] } : undefined;
       const scan = await oplog.scan(from, (txn) => {
-        const texts = retained ? entryTexts(txn.text, txn.ops.length) : undefined;
-        for (const [i, op] of txn.ops.entries()) {
+        for (const op of txn.ops) {
           applyOp(state, op);
-          if (retained && op.id > (retained.floor[op.origin] ?? 0)) {
-            retained.ops.push(op);
-            retained.texts.push(texts?.[i]);
-          }
+          if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.ops.push(op);
         }
       });
       if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
@@ -205,10 +199,7 @@ export class Replica {
     this.oplogEnd = this.oplog.append(ops);
     for (const op of ops) {
       applyOp(this.state, op);
-      if (this.retained && op.id > (this.retained.floor[op.origin] ?? 0)) {
-        this.retained.ops.push(op);
-        this.retained.texts.push(undefined);
-      }
+      if (this.retained && op.id > (this.retained.floor[op.origin] ?? 0)) this.retained.ops.push(op);
     }
   }
 

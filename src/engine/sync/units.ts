@@ -36,10 +36,10 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
   let ops = 0;
   let blobs = 0;
   const missing: string[] = [];
-  const visit = (op: Op, text?: string): void => {
+  const visit = (op: Op): void => {
     if (op.id <= (from[op.origin] ?? 0)) return;
     ops++;
-    const unit: PacketUnit = text === undefined ? { records: [op as unknown as PacketRecord], blobs: [] } : { records: [op as unknown as PacketRecord], blobs: [], recordTexts: [text] };
+    const unit: PacketUnit = { records: [op as unknown as PacketRecord], blobs: [] };
     if (op.kind === 'version.create' && op.size > 0) {
       const hash = op.blob;
       const stored = r.blobs.stored(hash);
@@ -60,8 +60,8 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
   };
   // Entries kept when the replica was opened cover this export if it starts at or above their floor.
   const kept = r.retained;
-  if (kept && Object.entries(kept.floor).every(([c, f]) => (from[c] ?? 0) >= f)) kept.ops.forEach((op, i) => visit(op, kept.texts[i]));
-  else await r.forEachOp((op) => visit(op));
+  if (kept && Object.entries(kept.floor).every(([c, f]) => (from[c] ?? 0) >= f)) for (const op of kept.ops) visit(op);
+  else await r.forEachOp(visit);
   if (missing.length) throw new BlobMissingError(missing[0], r.name);
   return { units, ops, blobs };
 }
