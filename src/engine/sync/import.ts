@@ -16,6 +16,7 @@ import { BadRecordError, isValidOid, parseOpRecord, type Op } from '../store/ops
 import { lookup } from '../store/vobState';
 import { Replica } from '../store/replica';
 import type { EngineContext } from '../vob/access';
+import { findMastershipViolation } from '../vob/entryMastership';
 import { IncarnationError, MissingPredecessorError, SelectorError, UnknownOriginError } from './errors';
 import { formatRow, logHistory } from './history';
 import { readPacketInto, type PacketIntake } from './intake';
@@ -336,6 +337,12 @@ async function applyPacket(
     }
     toApply.push(op);
     row[op.origin] = op.id;
+  }
+  const violation = findMastershipViolation(r.state, toApply, (o) => r.nameOf(o));
+  if (violation) {
+    await batch.abort();
+    await toQuarantine(home, file, violation.reason, emit);
+    return 'gone';
   }
   await batch.commit();
   r.appendApplied(toApply);
