@@ -1,0 +1,59 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { findVobTag, hostLayout } from '../../../src/engine/sync';
+import { Replica } from '../../../src/engine/store/replica';
+import { errorLine, multitool, tempRoot, type Ran } from './cliSupport';
+
+describe('multitool syncreplica -import and a change made at a non-master', function () {
+  this.timeout(30000);
+  let root: string;
+  let a: string;
+  let b: string;
+  const T = '/vobs/dev';
+  const at = (home: string, ...args: string[]): Promise<Ran> => multitool(home, root, ...args);
+  const ok = async (home: string, ...args: string[]): Promise<Ran> => {
+    const r = await at(home, ...args);
+    assert.strictEqual(r.status, 0, `${args.join(' ')}: ${r.err.join('\n')}`);
+    return r;
+  };
+
+  beforeEach(async () => {
+    root = tempRoot('mscli-impmaster-');
+    a = path.join(root, 'a');
+    b = path.join(root, 'b');
+    await ok(a, 'mkhost', '-name', 'boston');
+    await ok(b, 'mkhost', '-name', 'sanfran');
+    await ok(a, 'addpeer', 'sanfran', '-address', '127.0.0.1', '-port', '1131', '-home', b);
+    await ok(b, 'addpeer', 'boston', '-address', '127.0.0.1', '-port', '1130', '-home', a);
+    await ok(a, 'mkvob', '-tag', T, '-replica', 'boston_hub');
+    fs.mkdirSync(path.join(root, 'pk'));
+    await ok(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/create', `sanfran:sanfran_hub@${T}`);
+    await ok(b, 'mkreplica', '-import', '-workdir', 'work', '-tag', T, 'pk/create');
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('refuses the whole packet in one error line naming the entry, the object and its master, exit status 1', async () => {
+    // sanfran_hub records an element although branch type "main" (the VOB root) is boston_hub's,
+    // as a modified engine at a configured peer could; its packet is signed correctly.
+    const r = await Replica.open(findVobTag(hostLayout(b), T, 'sanfran').dir, { command: 'forge' });
+    try {
+      r.record([{ kind: 'element.create', path: 'sneaked.c' }]);
+    } finally {
+      r.close();
+    }
+    const ex = await ok(b, 'syncreplica', '-export', '-out', 'pk/p1', `boston_hub@${T}`);
+    assert.strictEqual(ex.out.length, 1, ex.out.join('\n'));
+    const before = (await ok(a, 'digest', '-invob', T)).out;
+
+    const im = await at(a, 'syncreplica', '-import', 'pk/p1');
+
+    assert.strictEqual(im.status, 1);
+    assert.match(
+      errorLine(im),
+      /^packet entry 1 from replica "sanfran_hub" \(new element "sneaked\.c"\) was not made at the master: master replica of branch type "main" is "boston_hub"; the packet was moved to .*quarantine.*p1\.$/,
+    );
+    assert.deepStrictEqual((await ok(a, 'digest', '-invob', T)).out, before);
+    assert.match(errorLine(await at(a, 'lsvtree', '-invob', T, 'sneaked.c')), /not found/);
+  });
+});
