@@ -24,4 +24,11 @@ async function main(): Promise<void> {
   process.exitCode = status;
 }
 
+// A reader that stops early (`multitool cat ... | head`) closes the pipe: stop quietly, as
+// Unix tools do, instead of crashing on the next write.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 void main();

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
+import { once } from 'events';
 import { errorLine, multitool, tempRoot } from './cliSupport';
 
 describe('multitool replication commands', () => {
@@ -163,6 +164,31 @@ describe('multitool as a process', function () {
       const bad = spawnSync(process.execPath, [cli, 'multitool', 'digest', '-invob', '/vobs/none'], { env, encoding: 'utf8' });
       assert.strictEqual(bad.status, 1);
       assert.strictEqual(bad.stderr, 'multitool: Error: VOB tag "/vobs/none" is not registered on host "boston"; see "multitool lsvob".\n');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('stops quietly when the reader of its output goes away (cat | head)', async () => {
+    const root = tempRoot('mscli-pipe-');
+    try {
+      const env = { ...process.env, MULTISITE_HOME: path.join(root, 'h') };
+      const run = (...a: string[]): void => {
+        const r = spawnSync(process.execPath, [cli, 'multitool', ...a], { env, cwd: root, encoding: 'utf8' });
+        assert.strictEqual(r.status, 0, r.stderr);
+      };
+      run('mkhost', '-name', 'boston');
+      run('mkvob', '-tag', '/vobs/dev', '-replica', 'boston_hub');
+      fs.writeFileSync(path.join(root, 'big.txt'), 'a line of text\n'.repeat(400_000));
+      run('mkelem', '-invob', '/vobs/dev', '-from', 'big.txt', 'big.txt');
+      const child = spawn(process.execPath, [cli, 'multitool', 'cat', '-invob', '/vobs/dev', 'big.txt@@/main/1'], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      const [code] = (await once(child, 'close')) as [number | null];
+      assert.strictEqual(stderr, '');
+      assert.strictEqual(code, 0);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
