@@ -215,6 +215,22 @@ describe('packet writer and reader', () => {
     assert.deepStrictEqual((await readBack(written[1].path)).blobs.get(huge.hash)?.length, 50_000);
   });
 
+  it('says the header is the large part when many targets leave a tiny -maxsize no room for a change', async () => {
+    const targets = Array.from({ length: 40 }, (_, i) => ({ name: `replica_with_a_long_name_${i}`, oid: `oid-target-${i}`, host: `host${i}.example.com`, vobTag: '/vobs/dev', incarnation: 0 }));
+    const base = writeOptions(dir, keys);
+    const opts = { ...base, header: { ...base.header, targets } };
+    const units = [{ records: [{ kind: 'checkin', origin: 'oid-boston', id: 1, note: 'x'.repeat(600) }], blobs: [] }];
+    // Just above what the header and signature alone need: room for the end frame, not for the change.
+    let least = 0;
+    await writePacket({ ...opts, fileName: 'probe', maxBytes: 100 }, units).catch((e: Error) => (least = Number(/\((\d+) bytes\)/.exec(e.message)?.[1])));
+    assert.ok(least > 4000, `header bound ${least}`);
+    const warnings: string[] = [];
+    const [w] = await writePacket({ ...opts, fileName: 'tiny', maxBytes: least + 100, onWarning: (t) => warnings.push(t) }, units);
+    assert.ok(w.bytes > least + 100);
+    assert.strictEqual(warnings.length, 1);
+    assert.match(warnings[0], /tiny is \d+ bytes, larger than the maximum size of \d+ bytes: its header and signature alone take \d+ bytes .*leaving too little room for one change of \d+ bytes\. Use a larger -maxsize\./);
+  });
+
   it('refuses a maximum size too small for the header itself', async () => {
     await assert.rejects(writePacket(writeOptions(dir, keys, { fileName: 'p', maxBytes: 300 }), makeUnits(2)), /the maximum size of 300 bytes is smaller than the packet's own header and signature \(\d+ bytes\); use a larger -maxsize/);
     assert.deepStrictEqual(fs.readdirSync(dir), []);
