@@ -60,7 +60,8 @@ class MastershipView {
 
   /** As mastership.ts's branchMaster: the branch's own master, else its branch type's. */
   branchMaster(path: string, branch: string): MasterInfo {
-    const own = this.branches.get(`${path}@@${branch}`) || lookup(this.base.elements, path)?.branches[branch]?.master;
+    const el = lookup(this.base.elements, path);
+    const own = this.branches.get(`${path}@@${branch}`) || (el ? lookup(el.branches, branch)?.master : undefined);
     if (own) return { master: own, describedAs: `branch "${path}@@${branch}"` };
     return this.brtypeMaster(branch.slice(branch.lastIndexOf('/') + 1));
   }
