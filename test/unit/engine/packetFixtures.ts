@@ -157,3 +157,106 @@ export function headerFor(keys: HostKeys, body: Buffer, over: Partial<PacketHead
     body: { length: body.length, sha256: sha256(body), compression: 'none', records: 0, blobs: 0, ...over },
   };
 }
+
+/**
+ * Frame builders for crafted bodies (docs/packets.md). Each takes what a hostile sender could
+ * choose: declared lengths, hashes and sizes default to the honest values and can be overridden.
+ */
+export const frames = {
+  R(json: string | Buffer, declared?: number): Buffer {
+    const b = Buffer.isBuffer(json) ? json : Buffer.from(json);
+    const head = Buffer.alloc(5);
+    head[0] = 0x52;
+    head.writeUInt32BE(declared ?? b.length, 1);
+    return Buffer.concat([head, b]);
+  },
+  B(content: Buffer, opts: { size?: bigint; hash?: string } = {}): Buffer {
+    const head = Buffer.alloc(41);
+    head[0] = 0x42;
+    Buffer.from(opts.hash ?? sha256(content), 'hex').copy(head, 1);
+    head.writeBigUInt64BE(opts.size ?? BigInt(content.length), 33);
+    return Buffer.concat([head, content]);
+  },
+  /** A 'D' frame: `bytes` (default: content raw-deflated) announced as `content` (hash, size). */
+  D(content: Buffer, opts: { bytes?: Buffer; size?: bigint; hash?: string; stored?: bigint } = {}): Buffer {
+    const bytes = opts.bytes ?? zlib.deflateRawSync(content);
+    const head = Buffer.alloc(49);
+    head[0] = 0x44;
+    Buffer.from(opts.hash ?? sha256(content), 'hex').copy(head, 1);
+    head.writeBigUInt64BE(opts.size ?? BigInt(content.length), 33);
+    head.writeBigUInt64BE(opts.stored ?? BigInt(bytes.length), 41);
+    return Buffer.concat([head, bytes]);
+  },
+  /** A 'Z' frame around `inner` (default: `inner` raw-deflated), announcing `raw` and `stored` lengths. */
+  Z(inner: Buffer, opts: { bytes?: Buffer; raw?: number; stored?: number } = {}): Buffer {
+    const bytes = opts.bytes ?? zlib.deflateRawSync(inner);
+    const head = Buffer.alloc(9);
+    head[0] = 0x5a;
+    head.writeUInt32BE(opts.raw ?? inner.length, 1);
+    head.writeUInt32BE(opts.stored ?? bytes.length, 5);
+    return Buffer.concat([head, bytes]);
+  },
+  E: Buffer.from('E'),
+};
+
+/** A correctly signed minor-3 packet around `body`, its header counting `records` and `blobs`. */
+export function craftMinor3(file: string, keys: HostKeys, body: Buffer, counts: { records?: number; blobs?: number; compression?: 'none' | 'frames' } = {}): void {
+  const header = headerFor(keys, body, { records: counts.records ?? 0, blobs: counts.blobs ?? 0, compression: counts.compression ?? 'none' });
+  craftPacket(file, keys, { ...header, minor: 3 }, body);
+}
+
+/** What a reader saw before it stopped: entries in order (content read to its end) and the error, if any. */
+export interface ReadUntil {
+  order: string[];
+  records: PacketEntry[];
+  blobs: Map<string, Buffer>;
+  error?: unknown;
+}
+
+/**
+ * Like readBack, but keeps what was yielded before a failure: `r:<kind>` for records, `b:<hash>`
+ * for content, whose bytes are kept as they travelled (not inflated: deflated content may be
+ * handed over before it is checked).
+ */
+export async function readUntilError(file: string, lookup?: HostKeyLookup): Promise<ReadUntil> {
+  const out: ReadUntil = { order: [], records: [], blobs: new Map() };
+  try {
+    for await (const e of readPacketEntries(file, lookup)) {
+      if (e.type === 'record') {
+        out.records.push(e);
+        out.order.push(`r:${e.record.kind}`);
+      } else {
+        out.order.push(`b:${e.hash}`);
+        let bytes = e.data;
+        if (!bytes) {
+          const parts: Buffer[] = [];
+          for await (const c of e.stream as AsyncIterable<Buffer>) parts.push(c);
+          bytes = Buffer.concat(parts);
+        }
+        out.blobs.set(e.hash, bytes);
+      }
+    }
+  } catch (e) {
+    out.error = e;
+  }
+  return out;
+}
+
+/** The top-level frame types of a written packet's body (not gzip), e.g. "DBZE". */
+export function frameTypes(file: string): string {
+  const bytes = fs.readFileSync(file);
+  const headerLength = bytes.readUInt32BE(8);
+  let at = 12 + headerLength + 64;
+  let out = '';
+  while (at < bytes.length) {
+    const t = String.fromCharCode(bytes[at]);
+    out += t;
+    if (t === 'E') at += 1;
+    else if (t === 'R') at += 5 + bytes.readUInt32BE(at + 1);
+    else if (t === 'B') at += 41 + Number(bytes.readBigUInt64BE(at + 33));
+    else if (t === 'D') at += 49 + Number(bytes.readBigUInt64BE(at + 41));
+    else if (t === 'Z') at += 9 + bytes.readUInt32BE(at + 5);
+    else throw new Error(`unknown frame ${t} at ${at}`);
+  }
+  return out;
+}
