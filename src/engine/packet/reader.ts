@@ -538,13 +538,15 @@ class InflateCheck {
       }
       this.hash?.update(b);
     });
-    this.inflater.on('error', (e: Error) => (this.error ??= e));
+    // Said of the content, not of the body: a minor 3 body is not compressed as a whole.
+    this.inflater.on('error', (e: Error) => (this.error ??= new BodyError(`${this.what} is damaged: it cannot be inflated (${e.message})`)));
   }
 
   async write(b: Buffer, hash: crypto.Hash): Promise<void> {
     this.hash = hash;
     if (this.error) throw this.error;
-    if (!this.inflater.write(b)) await Promise.race([once(this.inflater, 'drain'), once(this.inflater, 'close')]);
+    // once() rejects with the stream's own error; the 'error' listener has already kept it, said of the content.
+    if (!this.inflater.write(b)) await Promise.race([once(this.inflater, 'drain'), once(this.inflater, 'close')]).catch(() => undefined);
     if (this.error) throw this.error;
   }
 
