@@ -11,7 +11,7 @@ import { Worker } from 'worker_threads';
  */
 export const DIGEST_PIECE_BYTES = 1024 * 1024;
 /** Bodies at least this large are hashed on a worker thread. */
-const WORKER_FROM_BYTES = 8 * 1024 * 1024;
+const WORKER_FROM_BYTES = 32 * 1024 * 1024;
 const SLOTS = 4;
 
 export interface BodyHash {
