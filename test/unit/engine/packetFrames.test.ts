@@ -15,8 +15,9 @@ import {
   type HostKeyLookup,
   type PacketUnit,
 } from '../../../src/engine/packet';
+import { bodyHash } from '../../../src/engine/packet/bodyDigest';
 import { deflateBound } from '../../../src/engine/packet/format';
-import { craftMinor3, frameTypes, frames, hostKeys, lookupOf, memBlob, readBack, readUntilError, sha256, tempDir, writeOptions, type HostKeys } from './packetFixtures';
+import { craftMinor3, craftPacket, frameTypes, frames, headerFor, hostKeys, lookupOf, memBlob, readBack, readUntilError, sha256, tempDir, writeOptions, type HostKeys } from './packetFixtures';
 
 const { R, B, D, Z, E } = frames;
 const MB = 1024 * 1024;
@@ -243,6 +244,48 @@ describe('packet frames (minor 3)', () => {
     }
   });
 
+  it('still reads a minor 2 packet whose whole body is gzipped, small and streamed content alike', async () => {
+    const small = text(5000, 'old-small');
+    const large = crypto.randomBytes(2 * MB);
+    const frameStream = Buffer.concat([B(small), record('checkin', { origin: 'oid-boston', id: 1 }), B(large), record('checkin', { origin: 'oid-boston', id: 2 }), E]);
+    const body = zlib.gzipSync(frameStream);
+    const file = path.join(dir, 'minor2');
+    craftPacket(file, keys, { ...headerFor(keys, body, { compression: 'gzip', records: 2, blobs: 2 }) }, body);
+    assert.strictEqual(headerFor(keys, body).minor, 2);
+    await verifyPacket(file, lookup);
+    const back = await readBack(file, lookup);
+    assert.deepStrictEqual(back.records.map((e) => (e.type === 'record' ? e.record.id : 0)), [1, 2]);
+    assert.ok(back.blobs.get(sha256(small))?.equals(small));
+    assert.ok(back.blobs.get(sha256(large))?.equals(large));
+  });
+
+  describe('body digest', () => {
+    // 64 MB declared: hashed on a worker thread; 1 KB: in place. The digest must not depend on which.
+    for (const declared of [64 * MB, 1024]) {
+      it(`gives the sha256 of what it was fed, however it is cut (${declared >= MB ? 'worker thread' : 'in place'})`, async () => {
+        const data = crypto.randomBytes(9 * MB + 12345);
+        const cuts: number[][] = [[data.length], [1, MB - 1, 1, 5 * MB, data.length - 6 * MB - 1], Array.from({ length: 40 }, () => Math.ceil(data.length / 40))];
+        for (const sizes of cuts) {
+          const h = bodyHash(declared);
+          let at = 0;
+          for (const n of sizes) {
+            const piece = Buffer.from(data.subarray(at, Math.min(data.length, at + n)));
+            h.update(piece);
+            // The caller may reuse its buffer at once.
+            piece.fill(0);
+            at += n;
+          }
+          h.update(Buffer.alloc(0));
+          assert.strictEqual(await h.digest(), sha256(data), `cut as ${sizes.length} pieces`);
+          h.close();
+          h.close();
+        }
+        const empty = bodyHash(declared);
+        assert.strictEqual(await empty.digest(), sha256(Buffer.alloc(0)));
+      });
+    }
+  });
+
   describe('writePacket', () => {
     const origin = 'oid-boston';
     function units(blobs: BlobSource[], records = 40): PacketUnit[] {
@@ -306,16 +349,32 @@ describe('packet frames (minor 3)', () => {
       }
     });
 
-    it('writes and verifies a body of over 8 MB (hashed on a worker thread); one flipped body byte is refused by its checksum', async () => {
-      const content = crypto.randomBytes(9 * MB);
+    it('refuses a trusted deflated source that gives fewer or more bytes than it announced, and leaves no file behind', async () => {
+      // (A positional source reads exactly the bytes announced: bytes beyond them are never seen, nor sent.)
+      for (const [delta, positional] of [[-1, false], [1, false], [-1, true]] as const) {
+        const { source, bytes } = storedDeflated(text(3 * MB, `short${delta}`), positional);
+        const wrong = delta < 0 ? bytes.subarray(0, bytes.length - 1) : Buffer.concat([bytes, Buffer.from('x')]);
+        source.open = () => Readable.from([wrong]);
+        if (positional) source.readSync = (buf, offset, length, position) => wrong.copy(buf, offset, position, Math.min(wrong.length, position + length));
+        const e = await refused(writePacket(writeOptions(dir, keys, { fileName: 'w' }), units([source], 1)));
+        assert.ok(e instanceof PacketWriteError, e.message);
+        assert.match(e.message, new RegExp(`content ${source.hash} changed while it was being exported \\(expected ${bytes.length} bytes`));
+        assert.deepStrictEqual(fs.readdirSync(dir), []);
+      }
+    });
+
+    it('writes and verifies a body of over 32 MB (hashed on a worker thread); one flipped body byte is refused by its checksum', async () => {
+      const content = Buffer.alloc(33 * MB);
+      crypto.randomFillSync(content, 0, MB);
+      content.fill(content.subarray(0, MB), MB);
       const [w] = await writePacket(writeOptions(dir, keys, { fileName: 'big' }), [{ records: [{ kind: 'checkin', origin, id: 1, blob: sha256(content) }], blobs: [memBlob(content, 300_000)] }]);
-      assert.ok(w.header.body.length >= 8 * MB);
+      assert.ok(w.header.body.length >= 32 * MB);
       await verifyPacket(w.path, lookup);
       assert.ok((await readBack(w.path, lookup)).blobs.get(sha256(content))?.equals(content));
       const good = fs.readFileSync(w.path);
       const bodyStart = good.length - w.header.body.length;
       const bad = path.join(dir, 'flipped');
-      for (const at of [bodyStart + 100, bodyStart + Math.floor(w.header.body.length / 2), good.length - 2, good.length - 1]) {
+      for (const at of [bodyStart + 100, bodyStart + Math.floor(w.header.body.length / 2), good.length - 1]) {
         const copy = Buffer.from(good);
         copy[at] ^= 0x01;
         fs.writeFileSync(bad, copy);
