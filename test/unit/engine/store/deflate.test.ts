@@ -249,6 +249,24 @@ describe('deflated content store', () => {
     again.close();
   });
 
+  it('gives the reader of deflated content an error, not short content, when its pack was cut inside it', async () => {
+    const store = new BlobStore(dir);
+    const batch = store.batch();
+    await fill(batch);
+    const content = text(200_000, 'cut');
+    const ref = await batch.put(Readable.from([content]));
+    await batch.commit();
+    const st = store.stored(ref.hash);
+    assert.ok(st?.deflated !== undefined);
+    store.close();
+    const [packName] = fs.readdirSync(store.packDir).filter((n) => n.endsWith('.pack'));
+    const pack = path.join(store.packDir, packName);
+    fs.truncateSync(pack, fs.statSync(pack).size - Math.floor(st.deflated / 2));
+    const again = new BlobStore(dir);
+    await assert.rejects(drain(again.open(ref.hash)));
+    again.close();
+  });
+
   it('skips a damaged last index line without crashing, and still reads every other entry', async () => {
     const store = new BlobStore(dir);
     const contents: Buffer[] = [];
