@@ -24,28 +24,24 @@ interface PackEntry {
   deflated?: number;
 }
 
+/** One index line; a line without its final newline (a torn write) does not match. */
+const INDEX_LINE = /^([0-9a-f]{64}) (\d{1,15}) (\d{1,15})(?: d (\d{1,15}))?\n/gm;
+
 /**
- * Parses a pack index into `index` (earlier packs win). By hand, scanning the text once: an
- * export opens the store and reads every line, tens of thousands of them for a long history.
- * A line that is not `<64 hex> <offset> <size>[ d <bytes>]` is skipped.
+ * Parses a pack index into `index` (earlier packs win) with one pass of a line pattern over the
+ * text. Anything that is not exactly `<64 hex> <offset> <size>[ d <bytes>]` and a newline is
+ * skipped (a line cut short by a torn write has no newline); so is deflated content declared as
+ * 0 bytes.
  */
 function readIndex(text: string, pack: string, index: Map<string, PackEntry>): void {
-  for (let at = 0; at < text.length; ) {
-    let end = text.indexOf('\n', at);
-    if (end < 0) end = text.length;
-    const s1 = at + 64;
-    if (end - at >= 68 && text.charCodeAt(s1) === 0x20) {
-      const hash = text.slice(at, s1);
-      const s2 = text.indexOf(' ', s1 + 1);
-      const s3 = s2 < 0 || s2 > end ? -1 : text.indexOf(' ', s2 + 1);
-      const offset = Number(text.slice(s1 + 1, s2));
-      const size = Number(text.slice(s2 + 1, s3 < 0 || s3 > end ? end : s3));
-      const deflated = s3 > 0 && s3 < end && text.charCodeAt(s3 + 1) === 0x64 ? Number(text.slice(s3 + 3, end)) : undefined;
-      if (s2 > 0 && s2 < end && Number.isSafeInteger(offset) && Number.isSafeInteger(size) && !index.has(hash) && (deflated === undefined || Number.isSafeInteger(deflated))) {
-        index.set(hash, deflated === undefined ? { pack, offset, size } : { pack, offset, size, deflated });
-      }
-    }
-    at = end + 1;
+  INDEX_LINE.lastIndex = 0;
+  for (let m = INDEX_LINE.exec(text); m; m = INDEX_LINE.exec(text)) {
+    const hash = m[1];
+    if (index.has(hash)) continue;
+    const offset = Number(m[2]);
+    const size = Number(m[3]);
+    if (m[4] === undefined) index.set(hash, { pack, offset, size });
+    else if (Number(m[4]) > 0 && size > 0) index.set(hash, { pack, offset, size, deflated: Number(m[4]) });
   }
 }
 

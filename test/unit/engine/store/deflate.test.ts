@@ -287,7 +287,10 @@ describe('deflated content store', () => {
     const others = contents.filter((c) => sha(c) !== lastHash);
     assert.strictEqual(others.length, 17);
     const head = lines.slice(0, -1).join('\n') + '\n';
-    const damaged = [last.slice(0, 30), last.slice(0, 64), `${lastHash} `, `${lastHash} x y`, '\u0000\u0000\u0000garbage', `${lastHash.slice(1)} 1 2`];
+    const [, off, size] = last.split(' ');
+    // Cut short by a torn write: no final newline, however much of the line made it.
+    const torn = [`${lastHash} ${off} `, `${lastHash} ${off} ${size}`, `${lastHash} ${off} ${size} d`, `${lastHash} ${off} ${size} d 1`];
+    const damaged = [last.slice(0, 30), last.slice(0, 64), `${lastHash} `, `${lastHash} x y`, '\u0000\u0000\u0000garbage', `${lastHash.slice(1)} 1 2`, ...torn, `${lastHash} ${off} ${size} d 0\n`];
     for (const tail of damaged) {
       fs.writeFileSync(idx, head + tail, 'latin1');
       const s = new BlobStore(dir);
