@@ -4,25 +4,60 @@ import { Worker } from 'worker_threads';
 /**
  * The sha256 of a packet body (header body.sha256, which the signature covers), computed as the
  * body is written or read. A large body is hashed on a worker thread: hashing 100 MB took a
- * sixth of an export's main-thread time, and the second core was idle meanwhile. The bytes go
- * to the worker through a ring of shared buffers (one copy, no transfer), so the caller may
- * reuse its own buffer at once. Small bodies are hashed in place: starting a thread costs more.
- * (WebCrypto's digest would be the obvious tool, but in Node 20 it hashes on the calling thread.)
+ * sixth of an export's main-thread time while the second core sat idle. The body is assembled
+ * in a ring of shared buffers the worker reads directly: the main thread hands a full block
+ * over by bumping a counter (Atomics), with no copy and no message, and waits only if it comes
+ * round the ring to a block the worker has not finished. Small bodies are hashed in place:
+ * starting a thread costs more than it saves. (WebCrypto's digest would be the obvious tool,
+ * but in Node 20 it hashes on the calling thread.)
  */
 export const DIGEST_PIECE_BYTES = 1024 * 1024;
 /** Bodies at least this large are hashed on a worker thread. */
-const WORKER_FROM_BYTES = 32 * 1024 * 1024;
-const SLOTS = 4;
+export const WORKER_FROM_BYTES = 32 * 1024 * 1024;
+const WORKER_RING = 8;
+const LOCAL_RING = 2;
 
 export interface BodyHash {
+  /** Blocks of DIGEST_PIECE_BYTES the caller fills in ring order (0, 1, ..., 0, ...). */
+  readonly blocks: Buffer[];
+  /** Block i (the next in ring order) holds `length` bytes of body: hash them. */
+  submit(i: number, length: number): void;
+  /** Returns once block i may be filled again (its bytes are hashed). */
+  waitFree(i: number): void;
+  /** For callers without blocks of their own: bytes in order, copied through the ring as needed. */
   update(data: Buffer): void;
   digest(): Promise<string>;
   /** Stops a worker early (the body was abandoned). Safe to call more than once. */
   close(): void;
 }
 
+/** A worker started ahead of need (prewarmBodyHash), taken by the next large body. */
+let warm: WorkerHash | undefined;
+
+/**
+ * Starts a hashing thread now, so it is running by the time a large body is written: starting
+ * one takes tens of milliseconds, which an export spends reading its oplog meanwhile.
+ */
+export function prewarmBodyHash(): void {
+  if (warm) return;
+  try {
+    warm = new WorkerHash();
+  } catch {
+    warm = undefined;
+  }
+}
+
+/** Stops a prewarmed thread nobody took. */
+export function releasePrewarmedBodyHash(): void {
+  warm?.close();
+  warm = undefined;
+}
+
 export function bodyHash(expectedBytes: number): BodyHash {
   if (expectedBytes < WORKER_FROM_BYTES) return new LocalHash();
+  const w = warm;
+  warm = undefined;
+  if (w) return w;
   try {
     return new WorkerHash();
   } catch {
@@ -30,51 +65,100 @@ export function bodyHash(expectedBytes: number): BodyHash {
   }
 }
 
-class LocalHash implements BodyHash {
-  private readonly h = crypto.createHash('sha256');
+/** Shared by both kinds: update() through the ring. */
+abstract class RingHash implements BodyHash {
+  abstract readonly blocks: Buffer[];
+  abstract submit(i: number, length: number): void;
+  abstract waitFree(i: number): void;
+  abstract digest(): Promise<string>;
+  abstract close(): void;
+  protected cur = 0;
+  protected used = 0;
+
   update(data: Buffer): void {
+    for (let at = 0; at < data.length; ) {
+      if (this.used === DIGEST_PIECE_BYTES) this.next();
+      const k = data.copy(this.blocks[this.cur], this.used, at, Math.min(data.length, at + DIGEST_PIECE_BYTES - this.used));
+      this.used += k;
+      at += k;
+    }
+  }
+
+  /** Hands over what update() gathered, before the digest. */
+  protected flushUpdates(): void {
+    if (this.used > 0) this.next();
+  }
+
+  private next(): void {
+    this.submit(this.cur, this.used);
+    this.cur = (this.cur + 1) % this.blocks.length;
+    this.used = 0;
+    this.waitFree(this.cur);
+  }
+}
+
+class LocalHash extends RingHash {
+  readonly blocks = Array.from({ length: LOCAL_RING }, () => Buffer.allocUnsafe(DIGEST_PIECE_BYTES));
+  private readonly h = crypto.createHash('sha256');
+
+  override update(data: Buffer): void {
     this.h.update(data);
   }
+  submit(i: number, length: number): void {
+    this.h.update(this.blocks[i].subarray(0, length));
+  }
+  waitFree(): void {}
   async digest(): Promise<string> {
     return this.h.digest('hex');
   }
   close(): void {}
 }
 
-// The worker: hashes each slot in the order posted, marks it free (Atomics), answers "end" with the digest.
+// The worker: waits for the submitted count to move, hashes block after block in ring order,
+// publishes the hashed count; a length of -1 ends the body and it answers with the digest.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('worker_threads');
 const h = require('crypto').createHash('sha256');
-const slots = workerData.slots.map((s) => Buffer.from(s));
-const state = new Int32Array(workerData.state);
-parentPort.on('message', (m) => {
-  if (m.end) { parentPort.postMessage(h.digest('hex')); return; }
-  h.update(slots[m.slot].subarray(0, m.length));
-  Atomics.store(state, m.slot, 0);
-  Atomics.notify(state, m.slot);
-});
+const blocks = workerData.blocks.map((s) => Buffer.from(s));
+const ctl = new Int32Array(workerData.control);
+for (let done = 0; ; ) {
+  while (Atomics.load(ctl, 0) === done) Atomics.wait(ctl, 0, done);
+  const slot = done % blocks.length;
+  const length = Atomics.load(ctl, 2 + slot);
+  if (length < 0) break;
+  h.update(blocks[slot].subarray(0, length));
+  done++;
+  Atomics.store(ctl, 1, done);
+  Atomics.notify(ctl, 1);
+}
+parentPort.postMessage(h.digest('hex'));
 `;
 
-/** How long update() waits for the worker to free a slot before it gives up. */
-const SLOT_WAIT_MS = 60_000;
+/** How long the main thread waits for the worker to free a block before it gives up. */
+const BLOCK_WAIT_MS = 60_000;
+const SUBMITTED = 0;
+const HASHED = 1;
 
-class WorkerHash implements BodyHash {
+class WorkerHash extends RingHash {
+  readonly blocks: Buffer[];
   private readonly worker: Worker;
-  private readonly slots: Buffer[];
-  /** Per slot: 1 while the worker has it, 0 when it may be written. */
-  private readonly state: Int32Array;
-  private cur = 0;
-  private used = 0;
+  /** [submitted count, hashed count, length of each block's last submission...] */
+  private readonly control: Int32Array;
+  /** Per block, the submission number it was last handed over as (-1: never). */
+  private readonly ticket: number[];
+  private submitted = 0;
   private failure: Error | undefined;
-  private result: Promise<string>;
+  private readonly result: Promise<string>;
   private closed = false;
 
   constructor() {
-    const shared = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(DIGEST_PIECE_BYTES));
-    this.slots = shared.map((s) => Buffer.from(s));
-    const state = new SharedArrayBuffer(4 * SLOTS);
-    this.state = new Int32Array(state);
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { slots: shared, state } });
+    super();
+    const shared = Array.from({ length: WORKER_RING }, () => new SharedArrayBuffer(DIGEST_PIECE_BYTES));
+    this.blocks = shared.map((s) => Buffer.from(s));
+    const control = new SharedArrayBuffer(4 * (2 + WORKER_RING));
+    this.control = new Int32Array(control);
+    this.ticket = this.blocks.map(() => -1);
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { blocks: shared, control } });
     this.worker.unref();
     this.result = new Promise<string>((resolve, reject) => {
       this.worker.once('message', (d: string) => resolve(d));
@@ -84,20 +168,32 @@ class WorkerHash implements BodyHash {
     this.result.catch(() => undefined);
   }
 
-  update(data: Buffer): void {
-    for (let at = 0; at < data.length; ) {
-      if (this.used === DIGEST_PIECE_BYTES) this.post();
-      if (this.used === 0) this.waitFree(this.cur);
-      const k = data.copy(this.slots[this.cur], this.used, at, Math.min(data.length, at + DIGEST_PIECE_BYTES - this.used));
-      this.used += k;
-      at += k;
+  submit(i: number, length: number): void {
+    if (i !== this.submitted % this.blocks.length) throw new Error(`block ${i} submitted out of ring order`);
+    Atomics.store(this.control, 2 + i, length);
+    this.ticket[i] = this.submitted++;
+    Atomics.store(this.control, SUBMITTED, this.submitted);
+    Atomics.notify(this.control, SUBMITTED);
+  }
+
+  /** Blocks (Atomics.wait) until the worker has hashed block i's last submission. */
+  waitFree(i: number): void {
+    const until = Date.now() + BLOCK_WAIT_MS;
+    for (;;) {
+      const hashed = Atomics.load(this.control, HASHED);
+      if (hashed > this.ticket[i]) return;
+      if (this.failure) throw this.failure;
+      if (Date.now() > until) throw this.fail(new Error('the body hashing thread does not answer'));
+      Atomics.wait(this.control, HASHED, hashed, 100);
     }
   }
 
   async digest(): Promise<string> {
+    this.flushUpdates();
     if (this.failure) throw this.failure;
-    if (this.used > 0) this.post();
-    this.worker.postMessage({ end: true });
+    const end = this.submitted % this.blocks.length;
+    this.waitFree(end);
+    this.submit(end, -1);
     try {
       return await this.result;
     } finally {
@@ -108,24 +204,11 @@ class WorkerHash implements BodyHash {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // A worker waiting for a block is told the body has ended (every length -1), then stopped.
+    for (let i = 0; i < this.blocks.length; i++) Atomics.store(this.control, 2 + i, -1);
+    Atomics.add(this.control, SUBMITTED, 1);
+    Atomics.notify(this.control, SUBMITTED);
     void this.worker.terminate();
-  }
-
-  private post(): void {
-    Atomics.store(this.state, this.cur, 1);
-    this.worker.postMessage({ slot: this.cur, length: this.used });
-    this.cur = (this.cur + 1) % SLOTS;
-    this.used = 0;
-  }
-
-  /** Blocks until the worker has finished with a slot: it is at most SLOTS MiB behind. */
-  private waitFree(slot: number): void {
-    const until = Date.now() + SLOT_WAIT_MS;
-    while (Atomics.load(this.state, slot) !== 0) {
-      if (this.failure) throw this.failure;
-      if (Date.now() > until) throw this.fail(new Error('the body hashing thread does not answer'));
-      Atomics.wait(this.state, slot, 1, 100);
-    }
   }
 
   private fail(e: Error): Error {

@@ -517,13 +517,16 @@ const BLOCK = DIGEST_PIECE_BYTES;
 class BodyWriter {
   length = 0;
   private readonly hash: BodyHash;
-  private readonly blocks = [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)];
-  private readonly writing: Array<Promise<void> | undefined> = [undefined, undefined];
+  /** The hasher's ring of blocks (shared with its thread for a large body). */
+  private readonly blocks: Buffer[];
+  private readonly writing: Array<Promise<void> | undefined>;
   private cur = 0;
   private used = 0;
 
   constructor(private readonly fh: fs.promises.FileHandle, private position: number, expectedBytes: number) {
     this.hash = bodyHash(expectedBytes);
+    this.blocks = this.hash.blocks;
+    this.writing = this.blocks.map(() => undefined);
   }
 
   /** Bytes copied in, across as many blocks as they need. */
@@ -570,20 +573,24 @@ class BodyWriter {
     }
   }
 
-  /** Starts writing the current block and moves to the other one, once that one is free. */
+  /**
+   * Hands the current block to the hasher, starts writing it, and moves to the next block of the
+   * ring once that one is written and hashed.
+   */
   private async flush(): Promise<void> {
     if (this.used === 0) return;
     const data = this.blocks[this.cur].subarray(0, this.used);
-    this.hash.update(data);
+    this.hash.submit(this.cur, this.used);
     const w = this.writeAt(data, this.position);
     w.catch(() => undefined);
     this.writing[this.cur] = w;
     this.advance(this.used);
     this.used = 0;
-    this.cur ^= 1;
-    const other = this.writing[this.cur];
+    this.cur = (this.cur + 1) % this.blocks.length;
+    const pending = this.writing[this.cur];
     this.writing[this.cur] = undefined;
-    await other;
+    await pending;
+    this.hash.waitFree(this.cur);
   }
 
   /** Everything written (or the first write error thrown), early syncs finished. */
@@ -591,7 +598,7 @@ class BodyWriter {
     try {
       await this.flush();
     } finally {
-      const pending = this.writing.splice(0, 2, undefined, undefined);
+      const pending = this.writing.splice(0, this.writing.length, ...this.writing.map(() => undefined));
       for (const w of pending) await w;
       await this.syncing;
     }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { openHost, type Host } from '../host/host';
 import { loadPrivateKey } from '../host/keys';
 import { findVobTag } from '../host/registry';
+import { prewarmBodyHash, releasePrewarmedBodyHash } from '../packet/bodyDigest';
 import { writePacket } from '../packet/writer';
 import type { PacketRecord, PacketTarget, PacketKind, WrittenPacket, PacketUnit } from '../packet/types';
 import { addExportSync, raiseRow, rowOf } from '../store/epochMatrix';
@@ -118,6 +119,23 @@ export async function writeFromReplica(host: Host, r: Replica, o: WriteFromRepli
   );
 }
 
+/** An oplog this long (about 4,000 entries) usually means a body large enough to hash on a thread. */
+const PREWARM_FROM_OPLOG_BYTES = 1024 * 1024;
+
+/**
+ * Starts the body-hashing thread while the replica's oplog is read, when the history is long
+ * enough that the packet may be large (bodyDigest.ts); an unused thread is stopped afterwards.
+ */
+export function prewarmForHistory(replicaDir: string): void {
+  let size = 0;
+  try {
+    size = fs.statSync(path.join(replicaDir, 'oplog')).size;
+  } catch {
+    return;
+  }
+  if (size >= PREWARM_FROM_OPLOG_BYTES) prewarmBodyHash();
+}
+
 /**
  * syncreplica -export: for each local VOB named by the targets, one logical packet carrying,
  * per originating replica c, the entries after min over targets of row[T][c] (so hubs forward
@@ -136,6 +154,7 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
   const result: ExportResult = { vobs: [] };
   for (const [tag, names] of byTag) {
     const entry = findVobTag(host.layout, tag, host.name);
+    prewarmForHistory(entry.dir);
     const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true });
     try {
       const targets: string[] = [];
@@ -178,6 +197,7 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
       result.vobs.push({ tag, replica: r.name, targets: targets.map((t) => r.nameOf(t)), packets, ops: collected.ops, blobs: collected.blobs });
     } finally {
       r.close();
+      releasePrewarmedBodyHash();
     }
   }
   return result;

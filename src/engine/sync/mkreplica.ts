@@ -16,7 +16,8 @@ import { lookup } from '../store/vobState';
 import type { EngineContext } from '../vob/access';
 import { assertNotRecovering } from '../vob/mastership';
 import { EpochError, ReplicaExistsError, SelectorError } from './errors';
-import { outputPlace, packetTarget, writeFromReplica } from './export';
+import { outputPlace, packetTarget, prewarmForHistory, writeFromReplica } from './export';
+import { releasePrewarmedBodyHash } from '../packet/bodyDigest';
 import { logHistory } from './history';
 import { readPacketInto } from './intake';
 import { parseHostReplicaSelector } from './selector';
@@ -66,6 +67,7 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
   fs.mkdirSync(req.workdir, { recursive: true });
   const place = outputPlace(req.out, 1);
   const entry = findVobTag(host.layout, sel.tag, host.name);
+  prewarmForHistory(entry.dir);
   const r = await Replica.open(entry.dir, { command: 'mkreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true });
   try {
     if (r.oidOf(sel.name)) throw new ReplicaExistsError(sel.name);
@@ -92,6 +94,7 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
     return { replica: sel.name, replicaOid: oid, host: sel.host, packets };
   } finally {
     r.close();
+    releasePrewarmedBodyHash();
   }
 }
 
