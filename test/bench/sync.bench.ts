@@ -300,6 +300,11 @@ async function fastImport(dir: string): Promise<{ commit(rel: string, content: B
   };
 }
 
+/** Writes everything pending to disk, so a timed step does not pay for the write-back of the one before. */
+function settle(): void {
+  spawnSync('sync', [], { stdio: 'ignore' });
+}
+
 function sh(cmd: string, args: string[], cwd?: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
@@ -341,20 +346,29 @@ async function measure(site: Site, h: History, savedA: string, savedB: string, w
   const want = (await ms(site.a, 'digest', '-invob', h.tag)).trim();
   const rows: (string | number)[][] = [];
   const gitCreate: Timed[] = [];
+  const gitCreateDurable: Timed[] = [];
   const gitFetch: Timed[] = [];
   const bundle = path.join(work, 'bench.bundle');
   for (let i = 0; i < RUNS; i++) {
     fs.rmSync(bundle, { force: true });
+    settle();
     gitCreate.push(timed('git', ['-C', h.git, 'bundle', 'create', '-q', bundle, '--all']));
+    fs.rmSync(bundle, { force: true });
+    settle();
+    // git bundle create never fsyncs (strace: no fsync call); our export must, before it raises
+    // the rows. The same durability for git: its bundle and directory synced to disk.
+    gitCreateDurable.push(timed('sh', ['-c', 'git -C "$1" bundle create -q "$2" --all && sync "$2" "$(dirname "$2")"', 'sh', h.git, bundle]));
     const dst = path.join(work, `fetch-${i}`);
     sh('git', ['init', '-q', '--bare', dst]);
+    settle();
     gitFetch.push(timed('git', ['-C', dst, 'fetch', '-q', bundle, 'refs/heads/*:refs/heads/*']));
     fs.rmSync(dst, { recursive: true, force: true });
   }
   const bundleBytes = fs.statSync(bundle).size;
   fs.rmSync(bundle, { force: true });
-  const gitRow = (step: string, t: Timed[]): (string | number)[] => [step, Math.round(median(t.map((x) => x.ms))), '', 1, Math.round(Math.max(...t.map((x) => x.rssMB)))];
+  const gitRow = (step: string, t: Timed[]): (string | number)[] => [step, Math.round(median(t.map((x) => x.ms))), '', '', '', Math.round(Math.max(...t.map((x) => x.rssMB)))];
   const gc = median(gitCreate.map((x) => x.ms));
+  const gcd = median(gitCreateDurable.map((x) => x.ms));
   const gf = median(gitFetch.map((x) => x.ms));
   for (const compress of [false, true]) {
     const exports: Timed[] = [];
@@ -366,10 +380,12 @@ async function measure(site: Site, h: History, savedA: string, savedB: string, w
       sh('cp', ['-al', savedA, site.a]);
       const out = path.join(work, `packets-${compress}-${i}`);
       fs.mkdirSync(out);
+      settle();
       exports.push(timed(process.execPath, [CLI, 'multitool', 'syncreplica', '-export', ...(compress ? ['-compress'] : []), '-out', out, target], { env: env(site.a) }));
       packetBytes = dirBytes(out);
       fs.rmSync(site.b, { recursive: true, force: true });
       sh('cp', ['-a', savedB, site.b]);
+      settle();
       imports.push(timed(process.execPath, [CLI, 'multitool', 'syncreplica', '-import', out], { env: env(site.b) }));
       const got = (await ms(site.b, 'digest', '-invob', h.tag)).trim();
       if (got !== want) throw new Error(`after import, replica digest ${got} differs from ${want}`);
@@ -378,23 +394,25 @@ async function measure(site: Site, h: History, savedA: string, savedB: string, w
     const mode = compress ? ' -compress' : '';
     const e = median(exports.map((x) => x.ms));
     const im = median(imports.map((x) => x.ms));
-    rows.push([`syncreplica -export${mode} -out (${(packetBytes / 1048576).toFixed(1)} MB)`, Math.round(e), Math.round(gc), +(e / gc).toFixed(2), Math.round(Math.max(...exports.map((x) => x.rssMB)))]);
-    rows.push([`syncreplica -import${mode}`, Math.round(im), Math.round(gf), +(im / gf).toFixed(2), Math.round(Math.max(...imports.map((x) => x.rssMB)))]);
+    rows.push([`syncreplica -export${mode} -out (${(packetBytes / 1048576).toFixed(1)} MB)`, Math.round(e), Math.round(gc), +(e / gc).toFixed(2), +(e / gcd).toFixed(2), Math.round(Math.max(...exports.map((x) => x.rssMB)))]);
+    rows.push([`syncreplica -import${mode}`, Math.round(im), Math.round(gf), +(im / gf).toFixed(2), +(im / gf).toFixed(2), Math.round(Math.max(...imports.map((x) => x.rssMB)))]);
   }
   rows.push(gitRow(`git bundle create --all (${(bundleBytes / 1048576).toFixed(1)} MB)`, gitCreate));
+  rows.push(gitRow('git bundle create, then sync of the bundle and its directory', gitCreateDurable));
   rows.push(gitRow('git fetch <bundle>', gitFetch));
   // What any Node.js command costs before it does anything: the floor under our small-history rows.
   const floor: Timed[] = [];
   for (let i = 0; i < RUNS; i++) floor.push(timed(process.execPath, ['-e', '0']));
-  rows.push(['node -e 0 (start-up of any Node.js process)', Math.round(median(floor.map((x) => x.ms))), '', '', Math.round(Math.max(...floor.map((x) => x.rssMB)))]);
+  rows.push(['node -e 0 (start-up of any Node.js process)', Math.round(median(floor.map((x) => x.ms))), '', '', '', Math.round(Math.max(...floor.map((x) => x.rssMB)))]);
   return {
     title: `syncreplica vs git: ${h.name}`,
-    columns: ['step', 'median ms', 'git median ms', 'ratio to git', 'peak RSS MB'],
+    columns: ['step', 'median ms', 'git median ms', 'ratio to git', 'ratio, git synced', 'peak RSS MB'],
     rows,
     notes: [
       ...h.notes,
       `median of ${RUNS} runs (SYNC_BENCH_RUNS), each a real process (node dist/cli.js multitool ...; git ...); peak RSS from ${TIME} -f %M (process and the children it waited for). Target: below 300 MB`,
       'export is compared with git bundle create, import with git fetch from that bundle into an empty bare repository (index-pack included); git compresses always, so both our modes are set against the same git figures',
+      '"ratio, git synced": export against git bundle create followed by a sync of the bundle and its directory, the durability our export gives before it raises the rows (git bundle create itself makes no fsync call; git fetch fsyncs its pack, so the import ratios are the same); before every timed step the disk is synced, so one step\'s write-back does not slow the next',
       `load average when measured: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores (other work on the machine slows both tools alike, not always equally)`,
       `git history: one commit per version via git fast-import, then git repack -a -d (untimed) as a gc'd repository; our replica at A loaded with fsimport snapshot by snapshot; the receiving replica is restored to its just-created state before every import and its digest checked after`,
     ],
