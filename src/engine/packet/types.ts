@@ -36,7 +36,7 @@ export interface BlobSource {
   /**
    * Positional read of the content (bytes at `position` of the blob into buf), when the source
    * can read without a stream: much cheaper than a stream per blob for thousands of small
-   * versions. Returns the bytes read (0 at the end).
+   * versions. Returns the bytes read (0 at the end). Called as a method of the source.
    */
   readSync?(buf: Buffer, offset: number, length: number, position: number): number;
   /**

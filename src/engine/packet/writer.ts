@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
+import { promisify } from 'util';
 import * as zlib from 'zlib';
 import { DIGEST_PIECE_BYTES, bodyHash, type BodyHash } from './bodyDigest';
 import { PacketWriteError } from './errors';
@@ -362,7 +363,8 @@ function openChecked(b: BlobSource): Readable {
 }
 
 async function* positionalChunks(packet: string, b: BlobSource): AsyncGenerator<Buffer> {
-  const readSync = b.readSync as NonNullable<BlobSource['readSync']>;
+  // Called as a method: a source may keep its state on itself.
+  const readSync = (b.readSync as NonNullable<BlobSource['readSync']>).bind(b);
   for (let done = 0; done < b.size; ) {
     const buf = Buffer.allocUnsafe(Math.min(1024 * 1024, b.size - done));
     const n = readSync(buf, 0, buf.length, done);
@@ -374,7 +376,7 @@ async function* positionalChunks(packet: string, b: BlobSource): AsyncGenerator<
 
 /** A blob's bytes as its source gives them, `bytes` long, hashed when `hash` is given. */
 async function copyBytes(packet: string, b: BlobSource, bytes: number, body: BodyWriter, ahead: BlobPrefetch, hash: crypto.Hash | undefined): Promise<void> {
-  const readSync = b.readSync;
+  const readSync = b.readSync?.bind(b);
   if (readSync) {
     await body.fill(bytes, (buf, offset, length, done) => {
       const n = readSync(buf, offset, length, done);
@@ -414,31 +416,52 @@ async function wholeContent(packet: string, b: BlobSource, ahead: BlobPrefetch):
 class RecordGroup {
   private records: EncodedRecord[] = [];
   private bytes = 0;
+  /** Groups being deflated on the thread pool, written in order as they finish. */
+  private readonly deflating: Array<Promise<{ raw: Buffer; deflated: Buffer }>> = [];
 
   constructor(private readonly body: BodyWriter) {}
 
   async add(r: EncodedRecord): Promise<void> {
     this.records.push(r);
     this.bytes += RECORD_FRAME_OVERHEAD + r.bytes;
-    if (this.bytes >= RECORD_GROUP_BYTES) await this.flush();
+    if (this.bytes >= RECORD_GROUP_BYTES) await this.close(GROUPS_IN_FLIGHT);
   }
 
+  /** Everything gathered so far written, the last group included. */
   async flush(): Promise<void> {
-    if (this.bytes === 0) return;
-    const raw = Buffer.allocUnsafe(this.bytes);
-    let at = 0;
-    for (const r of this.records) at = writeRecordFrame(raw, at, r);
-    this.records = [];
-    this.bytes = 0;
-    const deflated = zlib.deflateRawSync(raw, { level: zlib.constants.Z_BEST_SPEED });
-    if (DEFLATED_RECORDS_FRAME_OVERHEAD + deflated.length < raw.length) {
-      await this.body.put(encodeDeflatedRecordsFrameHead(raw.length, deflated.length));
-      await this.body.put(deflated);
-    } else {
-      await this.body.put(raw);
+    await this.close(0);
+  }
+
+  /**
+   * Starts deflating the gathered records on the thread pool while content goes on being copied:
+   * a group's frame may come later in the body than its records were gathered, which is fine,
+   * since records only have to follow their own content. At most `keep` groups stay in flight.
+   */
+  private async close(keep: number): Promise<void> {
+    if (this.bytes > 0) {
+      const raw = Buffer.allocUnsafe(this.bytes);
+      let at = 0;
+      for (const r of this.records) at = writeRecordFrame(raw, at, r);
+      this.records = [];
+      this.bytes = 0;
+      const p = deflateRawAsync(raw, { level: zlib.constants.Z_BEST_SPEED, chunkSize: raw.length + 1024 }).then((deflated) => ({ raw, deflated }));
+      p.catch(() => undefined);
+      this.deflating.push(p);
+    }
+    while (this.deflating.length > keep) {
+      const { raw, deflated } = await (this.deflating.shift() as Promise<{ raw: Buffer; deflated: Buffer }>);
+      if (DEFLATED_RECORDS_FRAME_OVERHEAD + deflated.length < raw.length) {
+        await this.body.put(encodeDeflatedRecordsFrameHead(raw.length, deflated.length));
+        await this.body.put(deflated);
+      } else {
+        await this.body.put(raw);
+      }
     }
   }
 }
+
+const GROUPS_IN_FLIGHT = 2;
+const deflateRawAsync = promisify(zlib.deflateRaw) as (b: Buffer, o: zlib.ZlibOptions) => Promise<Buffer>;
 
 function writeRecordFrameCopy(r: EncodedRecord): Buffer {
   const b = Buffer.allocUnsafe(RECORD_FRAME_OVERHEAD + r.bytes);

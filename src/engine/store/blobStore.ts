@@ -15,6 +15,9 @@ export interface BlobRef {
   size: number;
 }
 
+/** Packed content as the index describes it. */
+export type PackedContent = Readonly<PackEntry>;
+
 interface PackEntry {
   pack: string;
   offset: number;
@@ -176,6 +179,18 @@ export class BlobStore {
     return bytes === 0 ? Readable.from([]) : fs.createReadStream(p.pack, { start: p.offset, end: p.offset + bytes - 1, highWaterMark: 256 * 1024 });
   }
 
+  /** Where and how packed content is kept (undefined for loose or unknown content); see readPacked(). */
+  packed(hash: string): PackedContent | undefined {
+    return this.packs().get(hash);
+  }
+
+  /** Positional read of packed content's bytes on disk (deflated when kept deflated). */
+  readPacked(p: PackedContent, buf: Buffer, offset: number, length: number, position: number): number {
+    const bytes = p.deflated ?? p.size;
+    if (position < 0 || position + length > bytes) throw new RangeError(`read of ${length} bytes at ${position} is outside stored content (${bytes} bytes)`);
+    return this.readPack(p.pack, buf, offset, length, p.offset + position);
+  }
+
   /**
    * A packed blob as kept on disk, with a positional reader over a pack file kept open until
    * close(): an export of thousands of small versions otherwise opens and closes the pack for
@@ -185,16 +200,9 @@ export class BlobStore {
   stored(hash: string): StoredBlob | undefined {
     const p = this.packs().get(hash);
     if (!p) return undefined;
-    const bytes = p.deflated ?? p.size;
-    return {
-      size: p.size,
-      deflated: p.deflated,
-      read: (buf, offset, length, position) => {
-        if (position < 0 || position + length > bytes) throw new RangeError(`read of ${length} bytes at ${position} is outside content ${hash} (${bytes} bytes stored)`);
-        return this.readPack(p.pack, buf, offset, length, p.offset + position);
-      },
-    };
+    return { size: p.size, deflated: p.deflated, read: (buf, offset, length, position) => this.readPacked(p, buf, offset, length, position) };
   }
+
 
   /**
    * Reads from a pack through a window of READ_AHEAD bytes: an export reads versions in oplog

@@ -1,4 +1,6 @@
-import type { PacketRecord, PacketUnit } from '../packet/types';
+import type { Readable } from 'stream';
+import type { BlobSource, PacketRecord, PacketUnit } from '../packet/types';
+import type { BlobStore, PackedContent } from '../store/blobStore';
 import type { Replica } from '../store/replica';
 import type { Op } from '../store/ops';
 import { BlobMissingError } from '../store/errors';
@@ -27,6 +29,28 @@ export interface CollectedUnits {
 }
 
 /**
+ * Packed content as a packet's source, read positionally as it is kept (deflated or not). One
+ * object per version with its methods shared: an export of tens of thousands of versions made
+ * several closures each, and their garbage showed in its profile.
+ */
+class PackedBlob implements BlobSource {
+  readonly trusted = true;
+  readonly deflated?: { bytes: number };
+
+  constructor(private readonly store: BlobStore, private readonly entry: PackedContent, readonly hash: string, readonly size: number) {
+    if (entry.deflated !== undefined) this.deflated = { bytes: entry.deflated };
+  }
+
+  open(): Readable {
+    return this.store.openStored(this.hash);
+  }
+
+  readSync(buf: Buffer, offset: number, length: number, position: number): number {
+    return this.store.readPacked(this.entry, buf, offset, length, position);
+  }
+}
+
+/**
  * One unit per oplog entry the target(s) lack (id > from[origin]), in this replica's oplog
  * order, which is causal; a version's content goes in the entry's own unit, streamed from the
  * blob store when the packet is written.
@@ -42,13 +66,10 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
     const unit: PacketUnit = { records: [op as unknown as PacketRecord], blobs: [] };
     if (op.kind === 'version.create' && op.size > 0) {
       const hash = op.blob;
-      const stored = r.blobs.stored(hash);
+      const packed = r.blobs.packed(hash);
       // Content in the store was hashed as it was written (BlobBatch.put/putFile): trusted.
-      if (stored?.deflated !== undefined) {
-        unit.blobs.push({ hash, size: op.size, deflated: { bytes: stored.deflated }, open: () => r.blobs.openStored(hash), readSync: stored.read, trusted: true });
-      } else if (stored) {
-        unit.blobs.push({ hash, size: op.size, open: () => r.blobs.open(hash), readSync: stored.read, trusted: true });
-      } else {
+      if (packed) unit.blobs.push(new PackedBlob(r.blobs, packed, hash, op.size));
+      else {
         if (!r.blobs.has(hash)) missing.push(hash);
         unit.blobs.push({ hash, size: op.size, open: () => r.blobs.open(hash), trusted: true });
       }
