@@ -48,8 +48,6 @@ function readIndex(text: string, pack: string, index: Map<string, PackEntry>): v
   }
 }
 
-const READ_AHEAD = 1024 * 1024;
-
 /** Content as kept in a pack: where, and in which encoding. */
 export interface StoredBlob {
   size: number;
@@ -204,36 +202,18 @@ export class BlobStore {
   }
 
 
-  /**
-   * Reads from a pack through a window of READ_AHEAD bytes: an export reads versions in oplog
-   * order, which is the order they were packed in, so one read serves dozens of small versions
-   * (a system call per version was a tenth of an export's time). Large reads go straight through.
-   */
+  /** A positional read of a pack, over a file descriptor kept open until close(). */
   private readPack(pack: string, buf: Buffer, offset: number, length: number, at: number): number {
     let fd = this.packFds.get(pack);
     if (fd === undefined) {
       fd = fs.openSync(pack, 'r');
       this.packFds.set(pack, fd);
     }
-    const w = this.window;
-    if (w.pack === pack && at >= w.start && at + length <= w.start + w.length) {
-      return w.buf.copy(buf, offset, at - w.start, at - w.start + length);
-    }
-    if (length >= READ_AHEAD / 4) return fs.readSync(fd, buf, offset, length, at);
-    if (w.buf.length === 0) w.buf = Buffer.allocUnsafe(READ_AHEAD);
-    w.pack = pack;
-    w.start = at;
-    w.length = fs.readSync(fd, w.buf, 0, READ_AHEAD, at);
-    const n = Math.min(length, w.length);
-    w.buf.copy(buf, offset, 0, n);
-    return n;
+    return fs.readSync(fd, buf, offset, length, at);
   }
-
-  private readonly window = { pack: '', start: 0, length: 0, buf: Buffer.alloc(0) };
 
   /** Closes the pack files stored() opened. */
   close(): void {
-    this.window.pack = '';
     for (const fd of this.packFds.values()) fs.closeSync(fd);
     this.packFds.clear();
   }
