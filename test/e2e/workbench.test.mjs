@@ -122,7 +122,8 @@ describe('the MultiSite workbench in a browser', function () {
     await page.waitForSelector('.monaco-workbench .part.activitybar', { timeout: 90_000 });
     await showMultiSite(page);
     const row = page.locator('.part.sidebar .monaco-list[aria-label="Replicas"] .monaco-list-row', { hasText: 'boston' });
-    await row.waitFor();
+    // A reloaded window on a loaded 2-core machine can take longer than the default 30 s to fill its views.
+    await row.waitFor({ timeout: 90_000 });
     assert.match(await row.innerText(), /127\.0\.0\.1:7101/);
     // multisite.hasHost is now true: no view shows the no-host welcome any more
     await page.waitForFunction(() => ![...document.querySelectorAll('.part.sidebar .welcome-view-content')]
