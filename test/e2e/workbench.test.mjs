@@ -111,7 +111,8 @@ describe('the MultiSite workbench in a browser', function () {
     await page.screenshot({ path: path.join(SHOTS, 'shipping-conf.png') });
   });
 
-  it('replaces the welcome text with the host once multisite.hosts names a host home', async () => {
+  it('replaces the welcome text with the host once multisite.hosts names a host home', async function () {
+    this.timeout(240_000);
     const home = path.join(runDir, 'hosts', 'boston');
     fs.mkdirSync(path.join(home, 'config'), { recursive: true });
     fs.writeFileSync(path.join(home, 'config', 'site.ini'), '[host]\nname = boston\naddress = 127.0.0.1\nport = 7101\n');
