@@ -50,14 +50,6 @@ export function encodePrefix(headerLength: number): Buffer {
   return b;
 }
 
-export function encodeRecordFrame(json: Buffer): Buffer {
-  const b = Buffer.allocUnsafe(RECORD_FRAME_OVERHEAD + json.length);
-  b[0] = FRAME_RECORD;
-  b.writeUInt32BE(json.length, 1);
-  json.copy(b, RECORD_FRAME_OVERHEAD);
-  return b;
-}
-
 export function encodeBlobFrameHead(hash: string, size: number): Buffer {
   const b = Buffer.alloc(BLOB_FRAME_OVERHEAD);
   b[0] = FRAME_BLOB;

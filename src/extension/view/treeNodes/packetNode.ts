@@ -39,7 +39,7 @@ export class PacketNode implements TreeNode {
     md.appendMarkdown(`- for: ${h.targets.map((t) => `${t.name} on ${t.host}`).join(', ') || 'no target'}\n`);
     md.appendMarkdown(`- sequence number ${h.sequence}${fragment}, created ${h.createdAt}\n`);
     if (h.comment) md.appendText(`- comment: ${h.comment}\n`);
-    md.appendMarkdown(`- ${h.body.records} records, ${h.body.blobs} contents, ${h.body.length} bytes${h.body.compression === 'gzip' ? ' (compressed)' : ''}\n`);
+    md.appendMarkdown(`- ${h.body.records} records, ${h.body.blobs} contents, ${h.body.length} bytes${h.body.compression !== 'none' ? ' (compressed)' : ''}\n`);
     if (v) {
       md.appendMarkdown('- at this host: ');
       md.appendText(`${v.description}${v.detail ? `: ${v.detail}` : ''}`);
