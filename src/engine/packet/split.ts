@@ -1,5 +1,5 @@
 import { BLOB_FRAME_OVERHEAD, DEFLATED_BLOB_FRAME_OVERHEAD, END_FRAME_BYTES, PREFIX_BYTES, RECORD_FRAME_OVERHEAD, SIGNATURE_BYTES } from './format';
-import type { PacketUnit } from './types';
+import type { PacketRecord, PacketUnit } from './types';
 
 /**
  * Fragment planning: which units go into which physical packet. Done from unit sizes before a
@@ -10,8 +10,8 @@ import type { PacketUnit } from './types';
 
 /** A unit with its records already encoded (planning measures them; the writer reuses them). */
 export interface EncodedUnit {
-  /** Each record's JSON text with its length in UTF-8 bytes (written straight into the body's blocks). */
-  records: EncodedRecord[];
+  /** Each record's JSON text with its length in UTF-8 bytes; undefined when not measured (encodeUnit). */
+  records?: EncodedRecord[];
   unit: PacketUnit;
   /** Body bytes this unit takes at most (-compress only ever makes a frame smaller). */
   bytes: number;
@@ -32,15 +32,26 @@ export interface EncodedRecord {
   bytes: number;
 }
 
-export function encodeUnit(unit: PacketUnit): EncodedUnit {
-  let bytes = 0;
+export function encodeRecord(r: PacketRecord): EncodedRecord {
+  const json = JSON.stringify(r);
+  return { json, bytes: Buffer.byteLength(json, 'utf8') };
+}
+
+/**
+ * A unit measured for planning: its records encoded (the writer reuses them) and its size. With
+ * `measure` false (no -maxsize: one fragment, nothing to plan) only its origins are taken and
+ * the records are encoded as they are written, so tens of thousands of them are not all held
+ * in memory at once (their garbage was a sizeable part of an export).
+ */
+export function encodeUnit(unit: PacketUnit, measure = true): EncodedUnit {
   const origins: string[] = [];
+  for (const r of unit.records) if (typeof r.origin === 'string' && typeof r.id === 'number' && !origins.includes(r.origin)) origins.push(r.origin);
+  if (!measure) return { unit, bytes: 0, origins };
+  let bytes = 0;
   const records = unit.records.map((r) => {
-    const json = JSON.stringify(r);
-    const n = Buffer.byteLength(json, 'utf8');
-    bytes += RECORD_FRAME_OVERHEAD + n;
-    if (typeof r.origin === 'string' && typeof r.id === 'number' && !origins.includes(r.origin)) origins.push(r.origin);
-    return { json, bytes: n };
+    const e = encodeRecord(r);
+    bytes += RECORD_FRAME_OVERHEAD + e.bytes;
+    return e;
   });
   for (const b of unit.blobs) bytes += b.deflated ? DEFLATED_BLOB_FRAME_OVERHEAD + b.deflated.bytes : BLOB_FRAME_OVERHEAD + b.size;
   return { records, unit, bytes, origins };

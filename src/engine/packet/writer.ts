@@ -26,7 +26,7 @@ import {
 } from './format';
 import { checkFileName, fragmentNames, generatedName } from './names';
 import { signHeader } from './sign';
-import { encodeUnit, physicalBound, planFragments, type EncodedRecord, type EncodedUnit, type FragmentPlan } from './split';
+import { encodeRecord, encodeUnit, physicalBound, planFragments, type EncodedRecord, type EncodedUnit, type FragmentPlan } from './split';
 import {
   PACKET_MAJOR_VERSION,
   PACKET_MINOR_VERSION,
@@ -58,7 +58,7 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
   }
   const encoded = units.map((u) => {
     for (const b of u.blobs) checkBlob(opts, b);
-    return encodeUnit(u);
+    return encodeUnit(u, opts.maxBytes !== undefined);
   });
   const createdAt = new Date();
   const base: Omit<PacketHeader, 'fragment' | 'ranges' | 'body'> = {
@@ -271,7 +271,7 @@ async function writeFrames(packet: string, plan: FragmentPlan, counts: { records
         counts.blobs++;
         await writeBlob(packet, b, body, compress, ahead);
       }
-      for (const r of u.records) {
+      for (const r of u.records ?? u.unit.records.map(encodeRecord)) {
         counts.records++;
         if (group) await group.add(r);
         else await body.putRecord(r);

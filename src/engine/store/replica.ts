@@ -7,7 +7,7 @@ import { NotAReplicaError, ReplicaFormatError } from './errors';
 import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
 import { Oplog } from './oplog';
 import type { Op, OpBody } from './ops';
-import { applyOp, emptyState, lookup, parseNullProto, type VobState } from './vobState';
+import { applyOp, applyReplicaOp, emptyState, lookup, parseNullProto, type VobState } from './vobState';
 
 export const STORE_FORMAT = 1;
 
@@ -41,6 +41,12 @@ export interface OpenOptions extends Partial<LockOptions> {
    * anyway; reading it once, instead of the snapshot and then the oplog, halves what it parses.
    */
   retainOps?: boolean;
+  /**
+   * With retainOps, for an export: derive only the replica objects and the own row, which is
+   * all an export reads; replaying every element and version only to drop them cost a tenth of
+   * a large export. Such a replica can save its epochs but records nothing.
+   */
+  replicasOnly?: boolean;
 }
 
 /** Entries kept by an open with retainOps: every entry of origin c with id > floor[c]. */
@@ -71,6 +77,8 @@ export class Replica {
   private closed = false;
   /** Set by an open with retainOps. */
   retained: RetainedOps | undefined;
+  /** Opened with replicasOnly: `state` holds the replica objects and the row, nothing else. */
+  private partialState = false;
 
   private constructor(
     readonly dir: string,
@@ -146,15 +154,17 @@ export class Replica {
         }
       }
       const retained = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), ops: [] as Op[] } : undefined;
+      const apply = opts.retainOps && opts.replicasOnly ? applyReplicaOp : applyOp;
       const scan = await oplog.scan(from, (txn) => {
         for (const op of txn.ops) {
-          applyOp(state, op);
+          apply(state, op);
           if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.ops.push(op);
         }
       });
       if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
       const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
       r.retained = retained;
+      r.partialState = apply === applyReplicaOp;
       // A replay for an export leaves the snapshot as it is: the next open still starts from it.
       r.snapshotBytes = retained ? scan.end : from;
       r.oplogEnd = scan.end;
@@ -183,6 +193,7 @@ export class Replica {
   /** Records local changes as one transaction: stamps origin, oplog IDs and dependencies, then applies. */
   record(bodies: readonly OpBody[]): Op[] {
     this.assertWritable();
+    this.assertFullState();
     const deps: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.state.row)) if (k !== this.oid && v > 0) deps[k] = v;
     let id = this.state.row[this.oid] ?? 0;
@@ -195,6 +206,7 @@ export class Replica {
   /** Appends entries received from siblings (already checked to be next in line) as one transaction. */
   appendApplied(ops: readonly Op[]): void {
     this.assertWritable();
+    this.assertFullState();
     if (ops.length === 0) return;
     this.oplogEnd = this.oplog.append(ops);
     for (const op of ops) {
@@ -232,9 +244,14 @@ export class Replica {
   }
 
   writeSnapshot(): void {
+    this.assertFullState();
     const snap: Snapshot = { format: STORE_FORMAT, oplogBytes: this.oplogEnd, state: this.state };
     writeJsonAtomic(path.join(this.dir, FILES.snapshot), snap);
     this.snapshotBytes = this.oplogEnd;
+  }
+
+  private assertFullState(): void {
+    if (this.partialState) throw new Error(`replica ${this.name} was opened with its replica objects only and cannot record or snapshot`);
   }
 
   private assertWritable(): void {
