@@ -46,14 +46,15 @@ export function encodeRecord(r: PacketRecord): EncodedRecord {
 export function encodeUnit(unit: PacketUnit, measure = true): EncodedUnit {
   const origins: string[] = [];
   for (const r of unit.records) if (typeof r.origin === 'string' && typeof r.id === 'number' && !origins.includes(r.origin)) origins.push(r.origin);
-  if (!measure) return { unit, bytes: 0, origins };
   let bytes = 0;
+  for (const b of unit.blobs) bytes += b.deflated ? DEFLATED_BLOB_FRAME_OVERHEAD + b.deflated.bytes : BLOB_FRAME_OVERHEAD + b.size;
+  // Unmeasured, the size leaves the records out: it then only tells the writer roughly how large the body is.
+  if (!measure) return { unit, bytes, origins };
   const records = unit.records.map((r) => {
     const e = encodeRecord(r);
     bytes += RECORD_FRAME_OVERHEAD + e.bytes;
     return e;
   });
-  for (const b of unit.blobs) bytes += b.deflated ? DEFLATED_BLOB_FRAME_OVERHEAD + b.deflated.bytes : BLOB_FRAME_OVERHEAD + b.size;
   return { records, unit, bytes, origins };
 }
 
