@@ -27,7 +27,8 @@ export function listVobTags(l: HostLayout): VobTagEntry[] {
   if (!f) return [];
   return Object.values(f.tags)
     .map((e) => ({ ...e, dir: resolveStoredDir(l, e) }))
-    .sort((a, b) => a.tag.localeCompare(b.tag));
+    // Code-point order: the first localeCompare in a process loads ICU collation, ~7 ms of every command.
+    .sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
 }
 
 function isInside(root: string, p: string): boolean {
