@@ -16,7 +16,7 @@ export interface EncodedUnit {
   /** Body bytes this unit takes at most (-compress only ever makes a frame smaller). */
   bytes: number;
   /** Originating replicas of the oplog entries in this unit. */
-  origins: string[];
+  origins: readonly string[];
 }
 
 export interface FragmentPlan {
@@ -32,6 +32,21 @@ export interface EncodedRecord {
   bytes: number;
 }
 
+/** One shared list per origin for the usual unit of one entry: tens of thousands of units, few origins. */
+const ONE_ORIGIN = new Map<string, readonly string[]>();
+
+function originsOf(unit: PacketUnit): readonly string[] {
+  const first = unit.records[0];
+  if (unit.records.length === 1 && typeof first.origin === 'string' && typeof first.id === 'number') {
+    let shared = ONE_ORIGIN.get(first.origin);
+    if (!shared) ONE_ORIGIN.set(first.origin, (shared = Object.freeze([first.origin])));
+    return shared;
+  }
+  const origins: string[] = [];
+  for (const r of unit.records) if (typeof r.origin === 'string' && typeof r.id === 'number' && !origins.includes(r.origin)) origins.push(r.origin);
+  return origins;
+}
+
 export function encodeRecord(r: PacketRecord): EncodedRecord {
   const json = JSON.stringify(r);
   return { json, bytes: Buffer.byteLength(json, 'utf8') };
@@ -44,8 +59,7 @@ export function encodeRecord(r: PacketRecord): EncodedRecord {
  * in memory at once (their garbage was a sizeable part of an export).
  */
 export function encodeUnit(unit: PacketUnit, measure = true): EncodedUnit {
-  const origins: string[] = [];
-  for (const r of unit.records) if (typeof r.origin === 'string' && typeof r.id === 'number' && !origins.includes(r.origin)) origins.push(r.origin);
+  const origins = originsOf(unit);
   let bytes = 0;
   for (const b of unit.blobs) bytes += b.deflated ? DEFLATED_BLOB_FRAME_OVERHEAD + b.deflated.bytes : BLOB_FRAME_OVERHEAD + b.size;
   // Unmeasured, the size leaves the records out: it then only tells the writer roughly how large the body is.

@@ -28,6 +28,9 @@ export interface CollectedUnits {
   blobs: number;
 }
 
+/** Shared by every unit without content (never added to: a unit is built whole). */
+const NO_CONTENT: BlobSource[] = [];
+
 /**
  * Packed content as a packet's source, read positionally as it is kept (deflated or not). One
  * object per version with its methods shared: an export of tens of thousands of versions made
@@ -63,21 +66,21 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
   const visit = (op: Op): void => {
     if (op.id <= (from[op.origin] ?? 0)) return;
     ops++;
-    const unit: PacketUnit = { records: [op as unknown as PacketRecord], blobs: [] };
+    let content: BlobSource | undefined;
     if (op.kind === 'version.create' && op.size > 0) {
       const hash = op.blob;
       const packed = r.blobs.packed(hash);
       // Content in the store was hashed as it was written (BlobBatch.put/putFile): trusted.
-      if (packed) unit.blobs.push(new PackedBlob(r.blobs, packed, hash, op.size));
+      if (packed) content = new PackedBlob(r.blobs, packed, hash, op.size);
       else {
         if (!r.blobs.has(hash)) missing.push(hash);
-        unit.blobs.push({ hash, size: op.size, open: () => r.blobs.open(hash), trusted: true });
+        content = { hash, size: op.size, open: () => r.blobs.open(hash), trusted: true };
       }
       blobs++;
     } else if (op.kind === 'version.create' && op.blob !== EMPTY_BLOB) {
       missing.push(op.blob);
     }
-    units.push(unit);
+    units.push({ records: [op as unknown as PacketRecord], blobs: content ? [content] : NO_CONTENT });
   };
   // Entries kept when the replica was opened cover this export if it starts at or above their floor.
   const kept = r.retained;
