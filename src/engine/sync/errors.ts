@@ -41,3 +41,10 @@ export class IncarnationError extends MultiSiteError {
 export class EpochError extends MultiSiteError {}
 export class NeedsConnectionError extends MultiSiteError {}
 export class SelectorError extends MultiSiteError {}
+
+/** A replica-creation packet whose history breaks a rule every import enforces. */
+export class CreationRefusedError extends MultiSiteError {
+  constructor(readonly packet: string, reason: string) {
+    super(`Replica-creation packet ${packet} is refused: ${reason}; no replica was created.`);
+  }
+}

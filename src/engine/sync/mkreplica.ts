@@ -15,13 +15,14 @@ import { Replica, STORE_FORMAT } from '../store/replica';
 import { lookup } from '../store/vobState';
 import type { EngineContext } from '../vob/access';
 import { assertNotRecovering } from '../vob/mastership';
-import { EpochError, ReplicaExistsError, SelectorError } from './errors';
+import { CreationRefusedError, EpochError, ReplicaExistsError, SelectorError } from './errors';
 import { outputPlace, packetTarget, prewarmForHistory, writeFromReplica } from './export';
 import { releasePrewarmedBodyHash } from '../packet/bodyDigest';
 import { logHistory } from './history';
 import { readPacketInto } from './intake';
 import { parseHostReplicaSelector } from './selector';
 import { collectUnits } from './units';
+import { findMastershipViolation } from '../vob/entryMastership';
 
 /** First record of a creation packet: who the new replica is and the sender's matrix. */
 interface CreationRecord {
@@ -187,6 +188,12 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
           next[op.origin] = op.id;
           batchOps.push(op);
         }
+        // The creating replica's history is checked like any import: each entry from the master
+        // of what it changes, as of that entry (nothing is registered if one is not).
+        const names = new Map<string, string>();
+        for (const op of batchOps) if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
+        const violation = findMastershipViolation(r.state, batchOps, (o) => names.get(o) ?? r.nameOf(o));
+        if (violation) throw new CreationRefusedError(file, violation.reason);
         r.appendApplied(batchOps);
         ops += batchOps.length;
       }

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chmaster, checkin, digest, exportSync, findVobTag, hostLayout, importSync, lsvtree, mkelem, mklabel, mktype, type ImportEvent } from '../../../../src/engine/sync';
+import { chmaster, checkin, digest, exportSync, findVobTag, hostLayout, importSync, listVobTags, lsvtree, mkelem, mklabel, mkreplicaExport, mkreplicaImport, mktype, type ImportEvent } from '../../../../src/engine/sync';
+import { CreationRefusedError } from '../../../../src/engine/sync/errors';
 import { quarantineDir } from '../../../../src/engine/packet/quarantine';
 import type { OpBody } from '../../../../src/engine/store/ops';
 import { Replica } from '../../../../src/engine/store/replica';
@@ -113,5 +114,20 @@ describe('import checks that each entry was made at the master of what it change
     await checkin(r2.host.ctx, { tag: r2.tag, path: 'a.c', from: file('dev two\n'), branch: 'dev' });
     assert.ok((await send(r2, r0)).ok);
     assert.strictEqual(await digest(r0.host.ctx, { tag: r0.tag }), await digest(r2.host.ctx, { tag: r2.tag }));
+  });
+
+  it('refuses to create a replica from a creation packet whose history holds a change made away from its master', async () => {
+    await chmaster(r0.host.ctx, { tag: r0.tag, to: r1.name, object: 'brtype:main' });
+    await forge(r0, (r) => [versionOfA(r)]);
+    const paris = r2.host;
+    const out = path.join(root, 'net', 'create-r3');
+    fs.mkdirSync(out, { recursive: true });
+    const ex = await mkreplicaExport(r0.host.ctx, { target: `${paris.name}:r3@${r0.tag}`, workdir: path.join(root, 'work'), out });
+    await assert.rejects(
+      mkreplicaImport(paris.ctx, { packets: ex.packets.map((p) => p.path), workdir: path.join(root, 'work-paris'), tag: '/vobs/r3' }),
+      (e: Error) => e instanceof CreationRefusedError && /was not made at the master: master replica of branch type "main" is "r1"; no replica was created\.$/.test(e.message),
+    );
+    assert.ok(!listVobTags(hostLayout(paris.home)).some((t) => t.tag === '/vobs/r3'), 'no tag registered');
+    assert.deepStrictEqual(fs.readdirSync(hostLayout(paris.home).vobs).filter((n) => n.includes('r3')), [], 'no storage left behind');
   });
 });
