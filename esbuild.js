@@ -1,5 +1,5 @@
-// Bundles the three entry points: the extension (vscode external), the shipping.conf
-// language server and the engine's command line. `--production` minifies; a metafile per
+// Bundles the entry points: the extension (vscode external), the engine it loads on first use,
+// the shipping.conf language server and the engine's command line. `--production` minifies; a metafile per
 // bundle lands in dist/meta/ so `npm run bench` can report bundle sizes and their make-up.
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -10,6 +10,8 @@ const watch = process.argv.includes('--watch');
 
 const entries = [
   { name: 'extension', entry: 'src/extension/extension.ts', external: ['vscode'] },
+  // The engine the editor runs in-process, loaded on first use (src/extension/engine.ts).
+  { name: 'engine', entry: 'src/extension/engineApi.ts', external: [] },
   { name: 'server', entry: 'src/server/server.ts', external: [] },
   { name: 'cli', entry: 'src/cli/main.ts', external: [], banner: '#!/usr/bin/env node' },
 ];

@@ -3,13 +3,25 @@
  * and the extension print `message` as one line. Anything that is not a MultiSiteError is a
  * bug and is reported with its stack (see src/cli/run.ts).
  */
+const BRAND = Symbol.for('multisite.MultiSiteError');
+
 export class MultiSiteError extends Error {
   /** Exit status the command line uses for this failure (1 unless a subclass says otherwise). */
   readonly exitCode: number = 1;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true });
   }
+}
+
+/**
+ * True for a MultiSiteError thrown by any copy of the engine: the extension runs a second bundle
+ * of it (dist/engine.js), whose classes are not the extension bundle's, so instanceof alone
+ * would take its errors for bugs.
+ */
+export function isMultiSiteError(e: unknown): e is MultiSiteError {
+  return e instanceof MultiSiteError || (typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true);
 }
 
 /** Wrong command-line words: unknown or ambiguous option, missing operand. */

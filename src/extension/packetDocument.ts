@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { MultiSiteError } from '../engine/errors';
+import { isMultiSiteError } from '../engine/errors';
 import { hostLayout } from '../engine/host/layout';
 import { listVobTags } from '../engine/host/registry';
 import { readSiteIni } from '../engine/host/siteIni';
@@ -24,7 +24,7 @@ export function packetListing(file: string, home: string | undefined): string {
   try {
     header = readPacketHeaderSync(file);
   } catch (e) {
-    if (e instanceof MultiSiteError) return `multitool: Error: ${e.message}\n`;
+    if (isMultiSiteError(e)) return `multitool: Error: ${e.message}\n`;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return `multitool: Error: Unable to access "${file}": No such file or directory.\n`;
     throw e;
   }

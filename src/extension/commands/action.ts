@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { MultiSiteError } from '../../engine/errors';
+import { MultiSiteError, isMultiSiteError } from '../../engine/errors';
 import type { HostHomes } from '../hostHomes';
 
 /** What every command of src/extension/commands/ works with. */
@@ -47,7 +47,7 @@ export function show<R extends ActionResult>(ctx: ActionContext, r: R): R {
 
 /** An error as the one line the user sees: the engine's message for a MultiSiteError, else a bug report pointer. */
 export function errorResult(ctx: ActionContext, e: unknown): ActionResult {
-  if (e instanceof MultiSiteError) return { ok: false, severity: 'error', message: e.message };
+  if (isMultiSiteError(e)) return { ok: false, severity: 'error', message: e.message };
   ctx.log.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
   return { ok: false, severity: 'error', message: `Internal error: ${e instanceof Error ? e.message : String(e)} (the stack is in the MultiSite output channel).` };
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { configuredClasses, loadShippingConf, storageClassFor } from '../../engine/conf';
 import { parseSizeOption } from '../../engine/size';
 import { cancelled, errorResult, fields, plural, refuseUntrusted, runAction, show, stringField, type ActionContext, type ActionResult } from './action';
+import { engine } from '../engine';
 
 export const EXPORT_TO_REPLICA_COMMAND = 'multisite.exportToReplica';
 
@@ -61,7 +62,7 @@ export function exportToReplica(ctx: ActionContext): (node?: unknown, options?: 
       const maxBytes = chosen.maxsize ? parseSizeOption('-maxsize', chosen.maxsize) : undefined;
       const to = out;
       return await runAction(ctx, `Exporting ${t.tag} to ${t.replica}`, async (progress) => {
-        const { exportSync } = await import('../../engine/sync/export');
+        const { exportSync } = engine();
         const warnings: string[] = [];
         const result = await exportSync({ home: t.hostHome, lockTimeoutMs: 30_000, onWait: (m) => progress.report({ message: m }) }, {
           targets: [`${t.replica}@${t.tag}`],

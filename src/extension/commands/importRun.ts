@@ -2,6 +2,7 @@ import * as path from 'path';
 import type { ImportRequest } from '../../engine/sync/import';
 import { hostName, runAction, type ActionContext } from './action';
 import { summarize, type ImportActionResult } from './importSummary';
+import { engine } from '../engine';
 
 export type { ImportActionResult, ImportCounts } from './importSummary';
 
@@ -12,7 +13,7 @@ export type { ImportActionResult, ImportCounts } from './importSummary';
  */
 export async function runImport(ctx: ActionContext, home: string, title: string, request: Omit<ImportRequest, 'onEvent'>, nothing: string): Promise<ImportActionResult> {
   return runAction(ctx, title, async (progress) => {
-    const { importSync } = await import('../../engine/sync/import');
+    const { importSync } = engine();
     const result = await importSync({ home, lockTimeoutMs: 30_000, onWait: (m) => progress.report({ message: m }) }, {
       ...request,
       onEvent: (e) => {

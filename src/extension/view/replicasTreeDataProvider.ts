@@ -5,6 +5,7 @@ import { HostNode } from './treeNodes/hostNode';
 import { MessageNode } from './treeNodes/messageNode';
 import type { TreeNode } from './treeNodes/treeNode';
 import { VobNode } from './treeNodes/vobNode';
+import { engine } from '../engine';
 
 export const REPLICAS_VIEW = 'multisite.replicas';
 
@@ -24,7 +25,7 @@ export class ReplicasTreeDataProvider extends HostTreeDataProvider {
   private async vobsOf(host: HostHome): Promise<TreeNode[]> {
     try {
       // loaded on first use: the replica store stays out of activation
-      const { listReplicas } = await import('../../engine/sync/listing');
+      const { listReplicas } = engine();
       const vobs = await listReplicas({ home: host.home, lockTimeoutMs: 5000 });
       if (vobs.length === 0) return [new MessageNode(`${REPLICAS_VIEW}:${host.home}:none`, 'No VOBs are registered on this host.')];
       return vobs.map((v) => new VobNode(host.home, v));

@@ -6,6 +6,7 @@ import { packetFilesIn, readHeaders } from '../../../engine/packet/lspacket';
 import { packetVerdict } from '../packetVerdict';
 import { PacketNode } from './packetNode';
 import type { TreeNode } from './treeNode';
+import { engine } from '../../engine';
 
 /** The incoming or outgoing folder of a storage or return bay of host `hostHome`, with the packets in it. */
 export class BayFolderNode implements TreeNode {
@@ -50,7 +51,7 @@ export class BayFolderNode implements TreeNode {
   async getChildren(): Promise<TreeNode[]> {
     const files = this.packetFiles();
     try {
-      const { assessPackets } = await import('../../../engine/sync/assess');
+      const { assessPackets } = engine();
       const assessed = await assessPackets({ home: this.hostHome, lockTimeoutMs: 5000 }, files);
       return assessed.map((a) => {
         const verdict = packetVerdict(a.statuses);
