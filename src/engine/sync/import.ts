@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MultiSiteError } from '../errors';
 import { configuredClasses, loadShippingConf, storageClassFor } from '../conf';
-import { openHost, type Host } from '../host/host';
+import { openHost } from '../host/host';
 import { findReplicaByOid, type VobTagEntry } from '../host/registry';
 import { hostKeyLookup } from '../host/site';
 import { NotAPacketError, PacketError } from '../packet/errors';
@@ -168,7 +168,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
         const next: Job[] = [];
         for (const job of pending) {
           if (gone.has(job.file)) continue;
-          const outcome = await applyPacket(ctx.home, host, keys, r, entry, job, emit, missing);
+          const outcome = await applyPacket(ctx.home, keys, r, entry, job, emit, missing);
           if (outcome === 'pending') next.push(job);
           else {
             progress = true;
@@ -230,7 +230,6 @@ function parseNotice(rec: PacketRecord): IncarnationNotice {
 
 async function applyPacket(
   home: string,
-  host: Host,
   keys: HostKeyLookup,
   r: Replica,
   entry: VobTagEntry,

@@ -1,4 +1,3 @@
-import * as vscode from 'vscode';
 import { configuredClasses, loadShippingConf } from '../../engine/conf';
 import type { HostHome } from '../hostHomes';
 import { HostTreeDataProvider } from './hostTreeDataProvider';

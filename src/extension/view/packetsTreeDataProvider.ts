@@ -1,5 +1,4 @@
 import * as path from 'path';
-import * as vscode from 'vscode';
 import { loadShippingConf } from '../../engine/conf';
 import type { HostHome } from '../hostHomes';
 import { HostTreeDataProvider } from './hostTreeDataProvider';

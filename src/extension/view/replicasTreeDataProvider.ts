@@ -1,4 +1,3 @@
-import * as vscode from 'vscode';
 import type { HostHome } from '../hostHomes';
 import { HostTreeDataProvider } from './hostTreeDataProvider';
 import { HostNode } from './treeNodes/hostNode';
