@@ -159,13 +159,15 @@ class WorkerHash extends RingHash {
     this.control = new Int32Array(control);
     this.ticket = this.blocks.map(() => -1);
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { blocks: shared, control } });
-    this.worker.unref();
     this.result = new Promise<string>((resolve, reject) => {
       this.worker.once('message', (d: string) => resolve(d));
       this.worker.once('error', (e: Error) => reject(this.fail(e)));
       this.worker.once('exit', () => reject(this.fail(new Error('the body hashing thread stopped'))));
     });
     this.result.catch(() => undefined);
+    // After the listeners: adding a 'message' listener refs a worker again. An idle or forgotten
+    // thread must never keep a command's process alive; digest() refs it while it waits.
+    this.worker.unref();
   }
 
   submit(i: number, length: number): void {
@@ -194,6 +196,7 @@ class WorkerHash extends RingHash {
     const end = this.submitted % this.blocks.length;
     this.waitFree(end);
     this.submit(end, -1);
+    this.worker.ref();
     try {
       return await this.result;
     } finally {

@@ -155,7 +155,10 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
   for (const [tag, names] of byTag) {
     const entry = findVobTag(host.layout, tag, host.name);
     prewarmForHistory(entry.dir);
-    const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true, replicasOnly: true });
+    const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true, replicasOnly: true }).catch((e: unknown) => {
+      releasePrewarmedBodyHash();
+      throw e;
+    });
     try {
       const targets: string[] = [];
       for (const name of [...new Set(names)]) {

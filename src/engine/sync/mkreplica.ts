@@ -69,7 +69,10 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
   const place = outputPlace(req.out, 1);
   const entry = findVobTag(host.layout, sel.tag, host.name);
   prewarmForHistory(entry.dir);
-  const r = await Replica.open(entry.dir, { command: 'mkreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true });
+  const r = await Replica.open(entry.dir, { command: 'mkreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true }).catch((e: unknown) => {
+    releasePrewarmedBodyHash();
+    throw e;
+  });
   try {
     if (r.oidOf(sel.name)) throw new ReplicaExistsError(sel.name);
     assertNotRecovering(r);
