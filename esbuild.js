@@ -11,7 +11,7 @@ const watch = process.argv.includes('--watch');
 const entries = [
   { name: 'extension', entry: 'src/extension/extension.ts', external: ['vscode'] },
   // The engine the editor runs in-process, loaded on first use (src/extension/engine.ts).
-  { name: 'engine', entry: 'src/extension/engineApi.ts', external: [] },
+  { name: 'engineApi', entry: 'src/extension/engineApi.ts', external: [] },
   { name: 'server', entry: 'src/server/server.ts', external: [] },
   { name: 'cli', entry: 'src/cli/main.ts', external: [], banner: '#!/usr/bin/env node' },
 ];

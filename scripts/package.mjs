@@ -36,7 +36,7 @@ const files = run(process.execPath, [VSCE, 'ls', '--no-dependencies'], { capture
   .split('\n').map((l) => l.trim()).filter(Boolean);
 const allowed = [/^dist\/(extension|server|cli)\.js$/, /^media\//, /^package\.json$/, /^README\.md$/, /^LICENSE(\.txt|\.md)?$/, /^CHANGELOG\.md$/, /^docs\/rules\//];
 const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
-const required = ['dist/extension.js', 'dist/engine.js', 'dist/server.js', 'dist/cli.js', 'package.json', 'README.md', 'media/shipping-conf.tmLanguage.json'];
+const required = ['dist/extension.js', 'dist/engineApi.js', 'dist/server.js', 'dist/cli.js', 'package.json', 'README.md', 'media/shipping-conf.tmLanguage.json'];
 const missing = required.filter((f) => !files.includes(f));
 if (unexpected.length || missing.length) {
   fail(`the .vsix content is wrong (.vscodeignore): ${unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''}${missing.length ? ` missing ${missing.join(', ')}` : ''}`);

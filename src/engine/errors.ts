@@ -17,7 +17,7 @@ export class MultiSiteError extends Error {
 
 /**
  * True for a MultiSiteError thrown by any copy of the engine: the extension runs a second bundle
- * of it (dist/engine.js), whose classes are not the extension bundle's, so instanceof alone
+ * of it (dist/engineApi.js), whose classes are not the extension bundle's, so instanceof alone
  * would take its errors for bugs.
  */
 export function isMultiSiteError(e: unknown): e is MultiSiteError {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BenchTable } from './benchTypes';
 import { productionBuild } from './productionBuild';
-const BUNDLES = ['extension', 'engine', 'server', 'cli'];
+const BUNDLES = ['extension', 'engineApi', 'server', 'cli'];
 const KB = (n: number): number => +(n / 1024).toFixed(1);
 
 interface Metafile {

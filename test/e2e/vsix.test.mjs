@@ -42,7 +42,7 @@ describe('the packaged extension (.vsix) installed in code-server', function () 
     const installed = fs.readdirSync(path.join(runDir, 'extensions')).find((d) => d.startsWith(`${pkg.publisher}.${pkg.name}-`));
     assert.ok(installed);
     const files = fs.readdirSync(path.join(runDir, 'extensions', installed, 'dist')).filter((f) => !fs.statSync(path.join(runDir, 'extensions', installed, 'dist', f)).isDirectory());
-    assert.deepStrictEqual(files.sort(), ['cli.js', 'engine.js', 'extension.js', 'server.js']);
+    assert.deepStrictEqual(files.sort(), ['cli.js', 'engineApi.js', 'extension.js', 'server.js']);
   });
 
   it('shows the MultiSite container and a coloured shipping.conf without a development path', async function () {

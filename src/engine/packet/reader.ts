@@ -1,6 +1,5 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import { once } from 'events';
 import { promisify } from 'util';
 import { Readable, pipeline } from 'stream';
 import * as zlib from 'zlib';
@@ -223,15 +222,14 @@ const inflateRawAsync = promisify(zlib.inflateRaw) as (b: Buffer, o: zlib.ZlibOp
  * thread took as long as the rest of the import.
  */
 async function inflateAndCheck(data: Buffer, size: number, hash: string, n: number): Promise<void> {
-  let out: Buffer;
+  let result: Inflated;
   try {
-    out = await inflateRawAsync(data, { maxOutputLength: Math.max(1, size), chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, size) });
+    result = (await inflateRawAsync(data, { maxOutputLength: Math.max(1, size), chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, size), info: true } as zlib.ZlibOptions)) as unknown as Inflated;
   } catch (e) {
-    const why = e instanceof RangeError ? `it inflates to more than ${size} bytes` : `it cannot be inflated (${(e as Error).message})`;
-    throw new BodyError(`content blob ${n} is damaged: ${why}`);
+    throw new BodyError(`content blob ${n} is damaged: ${inflateFailure(e, size)}`);
   }
-  if (out.length !== size) throw new BodyError(`content blob ${n} inflates to ${out.length} bytes, not ${size}`);
-  checkContent(out, hash, n);
+  checkInflated(result.buffer.length, result.engine.bytesWritten, data.length, size, `content blob ${n}`);
+  checkContent(result.buffer, hash, n);
 }
 
 /**
@@ -261,15 +259,33 @@ class CheckQueue {
 
 /** Raw deflate data that must inflate to exactly `size` bytes: never more is produced (a bomb stops there). */
 function inflateExactly(data: Buffer, size: number, what: string): Buffer {
-  let out: Buffer;
+  let result: Inflated;
   try {
-    out = zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, size), chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(size, 1024 * 1024)) });
+    result = zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, size), chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(size, 1024 * 1024)), info: true } as zlib.ZlibOptions) as unknown as Inflated;
   } catch (e) {
-    const why = e instanceof RangeError ? `it inflates to more than ${size} bytes` : `it cannot be inflated (${(e as Error).message})`;
-    throw new BodyError(`${what} is damaged: ${why}`);
+    throw new BodyError(`${what} is damaged: ${inflateFailure(e, size)}`);
   }
-  if (out.length !== size) throw new BodyError(`${what} inflates to ${out.length} bytes, not ${size}`);
-  return out;
+  checkInflated(result.buffer.length, result.engine.bytesWritten, data.length, size, what);
+  return result.buffer;
+}
+
+/** What zlib's convenience methods give with `info: true`: the output and the engine, which counts the input it consumed. */
+interface Inflated {
+  buffer: Buffer;
+  engine: { bytesWritten: number };
+}
+
+function inflateFailure(e: unknown, size: number): string {
+  return e instanceof RangeError ? `it inflates to more than ${size} bytes` : `it cannot be inflated (${(e as Error).message})`;
+}
+
+/**
+ * Inflated to exactly the declared size, from exactly the bytes given: zlib stops at the end of
+ * the deflate data and ignores what follows, which a receiver would otherwise keep and forward.
+ */
+function checkInflated(produced: number, consumed: number, given: number, size: number, what: string): void {
+  if (produced !== size) throw new BodyError(`${what} inflates to ${produced} bytes, not ${size}`);
+  if (consumed !== given) throw new BodyError(`${what} is damaged: ${given - consumed} bytes follow the end of its deflated data`);
 }
 
 function parseRecord(json: Buffer, n: number): PacketRecord {
@@ -525,6 +541,8 @@ class BlobCursor {
 class InflateCheck {
   private readonly inflater = zlib.createInflateRaw({ chunkSize: READ_CHUNK });
   private produced = 0;
+  /** Deflated bytes handed to the inflater. */
+  private given = 0;
   private error: Error | undefined;
   private hash: crypto.Hash | undefined;
 
@@ -545,16 +563,27 @@ class InflateCheck {
   async write(b: Buffer, hash: crypto.Hash): Promise<void> {
     this.hash = hash;
     if (this.error) throw this.error;
-    // once() rejects with the stream's own error; the 'error' listener has already kept it, said of the content.
-    if (!this.inflater.write(b)) await Promise.race([once(this.inflater, 'drain'), once(this.inflater, 'close')]).catch(() => undefined);
+    this.given += b.length;
+    if (!this.inflater.write(b)) await firstOf(this.inflater, ['drain', 'close', 'error']);
     if (this.error) throw this.error;
   }
 
   async end(size: number): Promise<void> {
     if (this.error) throw this.error;
     this.inflater.end();
-    await Promise.race([once(this.inflater, 'end'), once(this.inflater, 'close')]).catch(() => undefined);
+    await firstOf(this.inflater, ['end', 'close', 'error']);
     if (this.error) throw this.error;
-    if (this.produced !== size) throw new BodyError(`${this.what} inflates to ${this.produced} bytes, not ${size}`);
+    checkInflated(this.produced, this.inflater.bytesWritten, this.given, size, this.what);
   }
+}
+
+/** Resolves at the first of these events, leaving no listener behind (a large blob waits many times). */
+function firstOf(emitter: NodeJS.EventEmitter, events: string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const e of events) emitter.off(e, done);
+      resolve();
+    };
+    for (const e of events) emitter.on(e, done);
+  });
 }

@@ -22,6 +22,7 @@ import {
   FRAME_BLOB,
   FRAME_DEFLATED_BLOB,
   FRAME_RECORD,
+  MAX_DEFLATED_RECORDS_BYTES,
   RECORD_FRAME_OVERHEAD,
 } from './format';
 import { checkFileName, fragmentNames, generatedName } from './names';
@@ -422,9 +423,17 @@ class RecordGroup {
   constructor(private readonly body: BodyWriter) {}
 
   async add(r: EncodedRecord): Promise<void> {
+    const frame = RECORD_FRAME_OVERHEAD + r.bytes;
+    if (frame > RECORD_GROUP_BYTES) {
+      // Too large to group (a 'Z' frame holds at most MAX_DEFLATED_RECORDS_BYTES): everything
+      // gathered before it first, in order, then the record as a frame of its own.
+      await this.close(0);
+      await this.body.putRecord(r);
+      return;
+    }
+    if (this.bytes + frame > RECORD_GROUP_BYTES) await this.close(GROUPS_IN_FLIGHT);
     this.records.push(r);
-    this.bytes += RECORD_FRAME_OVERHEAD + r.bytes;
-    if (this.bytes >= RECORD_GROUP_BYTES) await this.close(GROUPS_IN_FLIGHT);
+    this.bytes += frame;
   }
 
   /** Everything gathered so far written, the last group included. */
@@ -461,6 +470,8 @@ class RecordGroup {
 }
 
 const GROUPS_IN_FLIGHT = 2;
+// A group never exceeds what a reader accepts in one 'Z' frame.
+if (RECORD_GROUP_BYTES > MAX_DEFLATED_RECORDS_BYTES) throw new Error('record groups larger than a reader accepts');
 const deflateRawAsync = promisify(zlib.deflateRaw) as (b: Buffer, o: zlib.ZlibOptions) => Promise<Buffer>;
 
 function writeRecordFrameCopy(r: EncodedRecord): Buffer {

@@ -97,6 +97,19 @@ describe('packet writer and reader', () => {
     assert.ok(written[4].bytes < big.length / 20, 'large text is deflated as it streams');
   });
 
+  it('-compress writes a record too large to group as a frame of its own, in order, and reads it back', async () => {
+    const big = 'a fairly compressible comment line\n'.repeat(120_000);
+    const units = [
+      { records: [{ kind: 'checkin', origin: 'oid-boston', id: 1, comment: 'x'.repeat(900_000) }], blobs: [] },
+      { records: [{ kind: 'checkin', origin: 'oid-boston', id: 2, comment: big }], blobs: [] },
+      { records: [{ kind: 'checkin', origin: 'oid-boston', id: 3, comment: 'small' }], blobs: [] },
+    ];
+    const [w] = await writePacket(writeOptions(dir, keys, { compress: true, fileName: 'bigrec' }), units);
+    const got = await readBack(w.path, lookupOf(keys));
+    assert.deepStrictEqual(got.records.map((e) => (e.type === 'record' ? e.record.id : undefined)), [1, 2, 3]);
+    assert.strictEqual((got.records[1].type === 'record' ? got.records[1].record.comment : '') as string, big);
+  });
+
   it('header carries everything lspacket shows', async () => {
     const [w] = await writePacket(writeOptions(dir, keys, { fileName: 'p' }), makeUnits(3));
     const h = await readPacketHeader(w.path);
