@@ -12,9 +12,6 @@ let loaded: EngineApi | undefined;
  * splitting, which needs ESM, is no option).
  */
 export function engine(): EngineApi {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= require(path.join(__dirname, ENGINE_FILE)) as EngineApi;
+  loaded ??= require(path.join(__dirname, 'engineApi.js')) as EngineApi;
   return loaded;
 }
-
-const ENGINE_FILE = 'engineApi.js';

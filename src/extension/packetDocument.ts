@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
 import { isMultiSiteError } from '../engine/errors';
-import { hostLayout } from '../engine/host/layout';
-import { listVobTags } from '../engine/host/registry';
-import { readSiteIni } from '../engine/host/siteIni';
+import { localView } from '../engine/host/localView';
 import { readPacketHeaderSync } from '../engine/packet/header';
 import { formatPacket } from '../engine/packet/lspacket';
 import type { PacketHeader } from '../engine/packet/types';
@@ -28,28 +26,8 @@ export function packetListing(file: string, home: string | undefined): string {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return `multitool: Error: Unable to access "${file}": No such file or directory.\n`;
     throw e;
   }
-  const hostName = home === undefined ? undefined : hostNameOf(home);
-  const tags = home === undefined ? new Map<string, string>() : localTags(home);
-  const targets = header.targets.map((t) => (t.vobTag || !tags.has(t.oid) ? t : { ...t, vobTag: tags.get(t.oid) ?? '' }));
-  const lines = formatPacket(file, { ...header, targets }, { format: 'long', isLocal: hostName === undefined ? undefined : (t) => t.host === hostName });
+  const lines = formatPacket(file, header, { format: 'long', ...(home === undefined ? {} : localView(home)) });
   return `${lines.join('\n')}\n`;
-}
-
-function hostNameOf(home: string): string | undefined {
-  try {
-    return readSiteIni(home)?.name;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The sender cannot know under which tag a receiver mounts the VOB: lspacket fills it in at the receiver. */
-function localTags(home: string): Map<string, string> {
-  try {
-    return new Map(listVobTags(hostLayout(home)).map((e) => [e.replicaOid, e.tag]));
-  } catch {
-    return new Map();
-  }
 }
 
 /** Serves `multisite-packet:` documents (virtual, hence read-only), read afresh when opened. */

@@ -4,10 +4,8 @@ import { exclusive, type ParsedArgs } from '../args';
 import type { CommandContext, CommandSpec } from '../command';
 import { loadShippingConf } from '../../engine/conf';
 import { MultiSiteError } from '../../engine/errors';
-import { readSiteIni } from '../../engine/host/siteIni';
-import { hostLayout } from '../../engine/host/layout';
-import { listVobTags } from '../../engine/host/registry';
-import { defaultBayDirs, formatPacket, packetFilesIn, readHeaders, type FormatOptions, type ListingFormat, type PacketHeader } from '../../engine/packet';
+import { localView } from '../../engine/host/localView';
+import { defaultBayDirs, formatPacket, packetFilesIn, readHeaders, type FormatOptions, type ListingFormat } from '../../engine/packet';
 
 /**
  * `multitool lspacket [-long [-endrange] | -short] [PKT-OR-DIR...]`: reads packet headers only,
@@ -27,12 +25,7 @@ export const lspacket: CommandSpec = {
     const chosen = exclusive(args, ['long', 'short']);
     const format: ListingFormat = chosen === 'long' ? 'long' : chosen === 'short' ? 'short' : 'default';
     if (args.flags.has('endrange') && format !== 'long') throw new MultiSiteError('Option -endrange requires -long.');
-    const hostName = localHostName(ctx.home);
-    const opts: FormatOptions = {
-      format,
-      endrange: args.flags.has('endrange'),
-      isLocal: hostName === undefined ? undefined : (t) => t.host === hostName,
-    };
+    const opts: FormatOptions = { format, endrange: args.flags.has('endrange'), ...localView(ctx.home) };
     let failures = 0;
     const fail = (text: string): void => {
       failures++;
@@ -64,10 +57,9 @@ export const lspacket: CommandSpec = {
       block = [];
       blockBytes = 0;
     };
-    const localTag = localTags(ctx.home);
     for (const item of readHeaders(files)) {
       if (item.header) {
-        for (const line of formatPacket(item.file, withLocalTags(item.header, localTag), opts)) {
+        for (const line of formatPacket(item.file, item.header, opts)) {
           block.push(line);
           blockBytes += line.length + 1;
         }
@@ -112,29 +104,3 @@ function bayDirs(ctx: CommandContext): string[] {
   return [...new Set(dirs.map((d) => path.resolve(d)))];
 }
 
-/** This host's name from config/site.ini, to tell local targets; undefined when unknown. */
-function localHostName(home: string): string | undefined {
-  try {
-    return readSiteIni(home)?.name;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Replica oid -> VOB tag of the replicas on this host. The sender cannot know the tag a
- * receiving host mounts a VOB under, so the receiver fills it in, as the original prints
- * `tag:` for targets local to this network.
- */
-function localTags(home: string): Map<string, string> {
-  try {
-    return new Map(listVobTags(hostLayout(home)).map((e) => [e.replicaOid, e.tag]));
-  } catch {
-    return new Map(); // not a host home, or an unreadable registry: list the packets all the same
-  }
-}
-
-function withLocalTags(header: PacketHeader, localTag: ReadonlyMap<string, string>): PacketHeader {
-  if (!header.targets.some((t) => !t.vobTag && localTag.has(t.oid))) return header;
-  return { ...header, targets: header.targets.map((t) => (t.vobTag || !localTag.has(t.oid) ? t : { ...t, vobTag: localTag.get(t.oid) ?? '' })) };
-}

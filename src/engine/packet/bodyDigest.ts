@@ -5,20 +5,20 @@ import { Worker } from 'worker_threads';
  * The sha256 of a packet body (header body.sha256, which the signature covers), computed as the
  * body is written or read. A large body is hashed on a worker thread: hashing 100 MB took a
  * sixth of an export's main-thread time while the second core sat idle. The body is assembled
- * in a ring of shared buffers the worker reads directly: the main thread hands a full block
+ * in a ring of shared buffers the worker reads directly: the main thread hands a block
  * over by bumping a counter (Atomics), with no copy and no message, and waits only if it comes
  * round the ring to a block the worker has not finished. Small bodies are hashed in place:
  * starting a thread costs more than it saves. (WebCrypto's digest would be the obvious tool,
  * but in Node 20 it hashes on the calling thread.)
  */
-export const DIGEST_PIECE_BYTES = 1024 * 1024;
+export const BODY_BLOCK_BYTES = 1024 * 1024;
 /** Bodies at least this large are hashed on a worker thread. */
 export const WORKER_FROM_BYTES = 32 * 1024 * 1024;
 const WORKER_RING = 8;
 const LOCAL_RING = 2;
 
 export interface BodyHash {
-  /** Blocks of DIGEST_PIECE_BYTES the caller fills in ring order (0, 1, ..., 0, ...). */
+  /** Blocks of BODY_BLOCK_BYTES the caller fills in ring order (0, 1, ..., 0, ...). */
   readonly blocks: Buffer[];
   /** Block i (the next in ring order) holds `length` bytes of body: hash them. */
   submit(i: number, length: number): void;
@@ -77,8 +77,8 @@ abstract class RingHash implements BodyHash {
 
   update(data: Buffer): void {
     for (let at = 0; at < data.length; ) {
-      if (this.used === DIGEST_PIECE_BYTES) this.next();
-      const k = data.copy(this.blocks[this.cur], this.used, at, Math.min(data.length, at + DIGEST_PIECE_BYTES - this.used));
+      if (this.used === BODY_BLOCK_BYTES) this.next();
+      const k = data.copy(this.blocks[this.cur], this.used, at, Math.min(data.length, at + BODY_BLOCK_BYTES - this.used));
       this.used += k;
       at += k;
     }
@@ -98,7 +98,7 @@ abstract class RingHash implements BodyHash {
 }
 
 class LocalHash extends RingHash {
-  readonly blocks = Array.from({ length: LOCAL_RING }, () => Buffer.allocUnsafe(DIGEST_PIECE_BYTES));
+  readonly blocks = Array.from({ length: LOCAL_RING }, () => Buffer.allocUnsafe(BODY_BLOCK_BYTES));
   private readonly h = crypto.createHash('sha256');
 
   override update(data: Buffer): void {
@@ -153,7 +153,7 @@ class WorkerHash extends RingHash {
 
   constructor() {
     super();
-    const shared = Array.from({ length: WORKER_RING }, () => new SharedArrayBuffer(DIGEST_PIECE_BYTES));
+    const shared = Array.from({ length: WORKER_RING }, () => new SharedArrayBuffer(BODY_BLOCK_BYTES));
     this.blocks = shared.map((s) => Buffer.from(s));
     const control = new SharedArrayBuffer(4 * (2 + WORKER_RING));
     this.control = new Int32Array(control);

@@ -50,21 +50,17 @@ export function encodePrefix(headerLength: number): Buffer {
   return b;
 }
 
-export function encodeBlobFrameHead(hash: string, size: number): Buffer {
-  const b = Buffer.alloc(BLOB_FRAME_OVERHEAD);
-  b[0] = FRAME_BLOB;
-  b.write(hash, 1, 'hex');
-  b.writeBigUInt64BE(BigInt(size), 33);
-  return b;
-}
-
-export function encodeDeflatedBlobFrameHead(hash: string, size: number, stored: number): Buffer {
-  const b = Buffer.alloc(DEFLATED_BLOB_FRAME_OVERHEAD);
-  b[0] = FRAME_DEFLATED_BLOB;
-  b.write(hash, 1, 'hex');
-  b.writeBigUInt64BE(BigInt(size), 33);
-  b.writeBigUInt64BE(BigInt(stored), 41);
-  return b;
+/**
+ * A content frame's head written into `buf` at `at`: 'D' when `deflated` (the stored length) is
+ * given, else 'B'. Returns the offset after it.
+ */
+export function writeBlobFrameHead(buf: Buffer, at: number, hash: string, size: number, deflated?: number): number {
+  buf[at] = deflated === undefined ? FRAME_BLOB : FRAME_DEFLATED_BLOB;
+  buf.write(hash, at + 1, 32, 'hex');
+  buf.writeBigUInt64BE(BigInt(size), at + 33);
+  if (deflated === undefined) return at + BLOB_FRAME_OVERHEAD;
+  buf.writeBigUInt64BE(BigInt(deflated), at + 41);
+  return at + DEFLATED_BLOB_FRAME_OVERHEAD;
 }
 
 export function encodeDeflatedRecordsFrameHead(raw: number, stored: number): Buffer {

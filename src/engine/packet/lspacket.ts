@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readPacketHeaderSync } from './header';
-import type { PacketHeader, PacketTarget } from './types';
+import type { PacketHeader } from './types';
 
 /**
  * What lspacket prints, in the original's words (domain notes §4). Pure formatting plus the
@@ -13,8 +13,13 @@ export interface FormatOptions {
   format: ListingFormat;
   /** With -long: also print each referenced replica's last oplog id. */
   endrange?: boolean;
-  /** Whether a target lives on this host; undefined = cannot tell (the bracket is left out). */
-  isLocal?(target: PacketTarget): boolean | undefined;
+  /** This host's name, to mark targets local or not; undefined = cannot tell (the bracket is left out). */
+  localHost?: string;
+  /**
+   * Replica oid -> VOB tag on this host. The sender cannot know the tag a receiving host mounts
+   * a VOB under, so the receiver fills it in, as the original prints `tag:` for local targets.
+   */
+  localTags?: ReadonlyMap<string, string>;
 }
 
 export function packetTypeName(kind: PacketHeader['kind']): string {
@@ -31,10 +36,10 @@ export function formatPacket(file: string, h: PacketHeader, opts: FormatOptions)
     'Packet intended for the following targets:',
   ];
   for (const t of h.targets) {
-    const local = opts.isLocal?.(t);
-    const where = local === undefined ? '' : local ? ' [ local to this network ]' : ' [ not local to this network ]';
-    // The sender may not know a target's tag (it is the receiving host's business): say nothing then.
-    lines.push(`  ${t.name}${where}${t.vobTag ? ` tag: ${t.vobTag}` : ''}`);
+    const where = opts.localHost === undefined ? '' : t.host === opts.localHost ? ' [ local to this network ]' : ' [ not local to this network ]';
+    // A tag neither the sender nor this host knows is left out.
+    const tag = t.vobTag || opts.localTags?.get(t.oid);
+    lines.push(`  ${t.name}${where}${tag ? ` tag: ${tag}` : ''}`);
   }
   if (opts.format === 'long') {
     lines.push('Originating replica is:', `  ${h.origin.name} (${h.origin.oid})`);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import { promisify } from 'util';
 import { Readable, pipeline } from 'stream';
 import * as zlib from 'zlib';
-import { DIGEST_PIECE_BYTES, bodyHash, type BodyHash } from './bodyDigest';
+import { BODY_BLOCK_BYTES, bodyHash, type BodyHash } from './bodyDigest';
 import { PacketIntegrityError, PacketError } from './errors';
 import {
   FRAME_BLOB,
@@ -187,7 +187,7 @@ export async function hashBody(file: string, start: number, length: number): Pro
   const h = bodyHash(length);
   try {
     if (length > 0) {
-      for await (const chunk of fs.createReadStream(file, { start, end: start + length - 1, highWaterMark: DIGEST_PIECE_BYTES })) h.update(chunk as Buffer);
+      for await (const chunk of fs.createReadStream(file, { start, end: start + length - 1, highWaterMark: BODY_BLOCK_BYTES })) h.update(chunk as Buffer);
     }
     return await h.digest();
   } finally {
@@ -329,7 +329,7 @@ class RawBody {
 
   async *chunks(): AsyncGenerator<Buffer> {
     if (this.length === 0) return;
-    this.stream = fs.createReadStream(this.file, { start: this.start, end: this.start + this.length - 1, highWaterMark: DIGEST_PIECE_BYTES });
+    this.stream = fs.createReadStream(this.file, { start: this.start, end: this.start + this.length - 1, highWaterMark: BODY_BLOCK_BYTES });
     for await (const chunk of this.stream) {
       const b = chunk as Buffer;
       this.hash.update(b);

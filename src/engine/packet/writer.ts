@@ -5,7 +5,7 @@ import type { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { promisify } from 'util';
 import * as zlib from 'zlib';
-import { DIGEST_PIECE_BYTES, bodyHash, type BodyHash } from './bodyDigest';
+import { BODY_BLOCK_BYTES, bodyHash, type BodyHash } from './bodyDigest';
 import { PacketWriteError } from './errors';
 import {
   BLOB_FRAME_OVERHEAD,
@@ -15,12 +15,9 @@ import {
   FRAME_END,
   SHA256_HEX,
   bodyOffset,
-  encodeBlobFrameHead,
-  encodeDeflatedBlobFrameHead,
   encodeDeflatedRecordsFrameHead,
   encodePrefix,
-  FRAME_BLOB,
-  FRAME_DEFLATED_BLOB,
+  writeBlobFrameHead,
   FRAME_RECORD,
   MAX_DEFLATED_RECORDS_BYTES,
   RECORD_FRAME_OVERHEAD,
@@ -290,19 +287,15 @@ async function writeBlob(packet: string, b: BlobSource, body: BodyWriter, compre
     // Deflated bytes are copied unread: only content the store hashed when it came in may be.
     if (!b.trusted) throw new PacketWriteError(packet, `content ${b.hash} is deflated but was not checked against its hash`);
     await body.putBlobHead(b.hash, b.size, b.deflated.bytes);
-    await copyBytes(packet, b, b.deflated.bytes, body, ahead, undefined);
+    await copyBytes(packet, b, b.deflated.bytes, body, () => ahead.next(), undefined);
     return;
   }
   if (compress && b.size >= COMPRESS_FROM_BYTES && b.size <= COMPRESS_WHOLE_BYTES) {
     const content = await wholeContent(packet, b, ahead);
     const deflated = zlib.deflateRawSync(content, { level: zlib.constants.Z_BEST_SPEED });
-    if (DEFLATED_BLOB_FRAME_OVERHEAD + deflated.length < BLOB_FRAME_OVERHEAD + content.length) {
-      await body.put(encodeDeflatedBlobFrameHead(b.hash, b.size, deflated.length));
-      await body.put(deflated);
-    } else {
-      await body.put(encodeBlobFrameHead(b.hash, b.size));
-      await body.put(content);
-    }
+    const smaller = DEFLATED_BLOB_FRAME_OVERHEAD + deflated.length < BLOB_FRAME_OVERHEAD + content.length;
+    await body.putBlobHead(b.hash, b.size, smaller ? deflated.length : undefined);
+    await body.put(smaller ? deflated : content);
     return;
   }
   if (compress && b.size > COMPRESS_WHOLE_BYTES) {
@@ -310,7 +303,7 @@ async function writeBlob(packet: string, b: BlobSource, body: BodyWriter, compre
     return;
   }
   await body.putBlobHead(b.hash, b.size);
-  await copyBytes(packet, b, b.size, body, ahead, b.trusted ? undefined : crypto.createHash('sha256'));
+  await copyBytes(packet, b, b.size, body, () => ahead.next(), b.trusted ? undefined : crypto.createHash('sha256'));
 }
 
 /**
@@ -335,7 +328,7 @@ async function writeLargeCompressed(packet: string, b: BlobSource, body: BodyWri
     if (hash && hash.digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
     const deflated = (await fs.promises.stat(temp)).size;
     if (DEFLATED_BLOB_FRAME_OVERHEAD + deflated < BLOB_FRAME_OVERHEAD + b.size) {
-      await body.put(encodeDeflatedBlobFrameHead(b.hash, b.size, deflated));
+      await body.putBlobHead(b.hash, b.size, deflated);
       let copied = 0;
       for await (const piece of fs.createReadStream(temp, { highWaterMark: 1024 * 1024 })) {
         copied += (piece as Buffer).length;
@@ -343,14 +336,9 @@ async function writeLargeCompressed(packet: string, b: BlobSource, body: BodyWri
       }
       if (copied !== deflated) throw new PacketWriteError(packet, `the deflated copy of content ${b.hash} changed while it was being written`);
     } else {
-      await body.put(encodeBlobFrameHead(b.hash, b.size));
-      const again = b.readSync ? positionalChunks(packet, b) : streamedBytes(packet, b, b.size, openChecked(b));
-      const check = b.trusted ? undefined : crypto.createHash('sha256');
-      for await (const piece of again) {
-        check?.update(piece);
-        await body.put(piece);
-      }
-      if (check && check.digest('hex') !== b.hash) throw changedError(packet, b, 'read different bytes');
+      // Not smaller: the content as it is, read again (a stream source is opened anew).
+      await body.putBlobHead(b.hash, b.size);
+      await copyBytes(packet, b, b.size, body, () => openChecked(b), b.trusted ? undefined : crypto.createHash('sha256'));
     }
   } finally {
     await fs.promises.rm(temp, { force: true });
@@ -375,8 +363,11 @@ async function* positionalChunks(packet: string, b: BlobSource): AsyncGenerator<
   }
 }
 
-/** A blob's bytes as its source gives them, `bytes` long, hashed when `hash` is given. */
-async function copyBytes(packet: string, b: BlobSource, bytes: number, body: BodyWriter, ahead: BlobPrefetch, hash: crypto.Hash | undefined): Promise<void> {
+/**
+ * A blob's bytes as its source gives them, `bytes` long, hashed when `hash` is given: read
+ * positionally straight into the body's blocks, or from `stream()` for a source without readSync.
+ */
+async function copyBytes(packet: string, b: BlobSource, bytes: number, body: BodyWriter, stream: () => Readable, hash: crypto.Hash | undefined): Promise<void> {
   const readSync = b.readSync?.bind(b);
   if (readSync) {
     await body.fill(bytes, (buf, offset, length, done) => {
@@ -386,7 +377,7 @@ async function copyBytes(packet: string, b: BlobSource, bytes: number, body: Bod
       return n;
     });
   } else {
-    for await (const piece of streamedBytes(packet, b, bytes, ahead.next())) {
+    for await (const piece of streamedBytes(packet, b, bytes, stream())) {
       hash?.update(piece);
       await body.put(piece);
     }
@@ -537,16 +528,15 @@ async function* streamedBytes(packet: string, b: BlobSource, bytes: number, stre
 }
 
 /**
- * The body, written after the reserved header area in blocks of BLOCK bytes and digested as it
- * goes (bodyDigest.ts: each MiB on the thread pool). A history is mostly small versions:
- * gathering them into blocks costs a copy, where writing each on its own cost a system call.
- * Every block is full when written except the last, so blocks are the digest's MiB pieces and
- * are handed over without gathering. Two blocks alternate, so one is filled while the other is
- * being written, and both are reused rather than allocated per block (the garbage of a fresh
- * megabyte per block was a tenth of an export's time). Content read positionally goes
+ * The body, written after the reserved header area in blocks of BLOCK bytes and hashed as it
+ * goes. A history is mostly small versions: gathering them into blocks costs a copy, where
+ * writing each on its own cost a system call. The blocks are the hasher's ring (bodyDigest.ts:
+ * shared with its thread for a large body), filled in turn: one is filled while others are
+ * written and hashed, and all are reused rather than allocated per block (the garbage of a
+ * fresh megabyte per block was a tenth of an export's time). Content read positionally goes
  * straight into the block.
  */
-const BLOCK = DIGEST_PIECE_BYTES;
+const BLOCK = BODY_BLOCK_BYTES;
 
 class BodyWriter {
   length = 0;
@@ -575,26 +565,17 @@ class BodyWriter {
 
   /** A record frame, written straight into the block when it fits (no buffer per record). */
   async putRecord(r: EncodedRecord): Promise<void> {
-    if (this.used + RECORD_FRAME_OVERHEAD + r.bytes > BLOCK) {
-      await this.put(writeRecordFrameCopy(r));
-      return;
-    }
+    const n = RECORD_FRAME_OVERHEAD + r.bytes;
+    // A record larger than a block is copied in across blocks; a smaller one starts a block if it must.
+    if (n > BLOCK) return this.put(writeRecordFrameCopy(r));
+    if (this.used + n > BLOCK) await this.flush();
     this.used = writeRecordFrame(this.blocks[this.cur], this.used, r);
   }
 
   /** A content frame's head ('D' when `deflated` bytes are given, else 'B'), straight into the block when it fits. */
   async putBlobHead(hash: string, size: number, deflated?: number): Promise<void> {
-    if (this.used + DEFLATED_BLOB_FRAME_OVERHEAD > BLOCK) {
-      await this.put(deflated === undefined ? encodeBlobFrameHead(hash, size) : encodeDeflatedBlobFrameHead(hash, size, deflated));
-      return;
-    }
-    const b = this.blocks[this.cur];
-    const at = this.used;
-    b[at] = deflated === undefined ? FRAME_BLOB : FRAME_DEFLATED_BLOB;
-    b.write(hash, at + 1, 32, 'hex');
-    b.writeBigUInt64BE(BigInt(size), at + 33);
-    if (deflated !== undefined) b.writeBigUInt64BE(BigInt(deflated), at + 41);
-    this.used += deflated === undefined ? BLOB_FRAME_OVERHEAD : DEFLATED_BLOB_FRAME_OVERHEAD;
+    if (this.used + DEFLATED_BLOB_FRAME_OVERHEAD > BLOCK) await this.flush();
+    this.used = writeBlobFrameHead(this.blocks[this.cur], this.used, hash, size, deflated);
   }
 
   /** `bytes` bytes read straight into the block by `read`, which returns how many it gave (at least 1). */

@@ -48,15 +48,6 @@ function readIndex(text: string, pack: string, index: Map<string, PackEntry>): v
   }
 }
 
-/** Content as kept in a pack: where, and in which encoding. */
-export interface StoredBlob {
-  size: number;
-  /** Bytes on disk when kept raw-deflated (read() then gives deflated bytes). */
-  deflated?: number;
-  /** Positional read of the bytes on disk, from `position` of this blob's stored bytes. */
-  read(buf: Buffer, offset: number, length: number, position: number): number;
-}
-
 /**
  * Content is compressed once, when it enters the store, as git does: exports then copy it as
  * it is instead of compressing on every export, packets and the store are smaller, and only a
@@ -157,14 +148,13 @@ export class BlobStore {
   /** The content, inflated when it is kept deflated. */
   open(hash: string): Readable {
     const p = this.packs().get(hash);
-    if (p) {
-      if (p.size === 0) return Readable.from([]);
-      if (p.deflated === undefined) return fs.createReadStream(p.pack, { start: p.offset, end: p.offset + p.size - 1, highWaterMark: 256 * 1024 });
+    if (p?.deflated !== undefined) {
       const inflate = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
       // Errors (a damaged pack) reach the reader of the inflated stream through pipeline.
-      pipeline(fs.createReadStream(p.pack, { start: p.offset, end: p.offset + p.deflated - 1, highWaterMark: 256 * 1024 }), inflate).catch(() => undefined);
+      pipeline(this.openStored(hash), inflate).catch(() => undefined);
       return inflate;
     }
+    if (p) return this.openStored(hash);
     if (hash === EMPTY_BLOB && !this.has(hash)) return Readable.from([]);
     return fs.createReadStream(this.loosePath(hash), { highWaterMark: 256 * 1024 });
   }
@@ -186,33 +176,15 @@ export class BlobStore {
   readPacked(p: PackedContent, buf: Buffer, offset: number, length: number, position: number): number {
     const bytes = p.deflated ?? p.size;
     if (position < 0 || position + length > bytes) throw new RangeError(`read of ${length} bytes at ${position} is outside stored content (${bytes} bytes)`);
-    return this.readPack(p.pack, buf, offset, length, p.offset + position);
-  }
-
-  /**
-   * A packed blob as kept on disk, with a positional reader over a pack file kept open until
-   * close(): an export of thousands of small versions otherwise opens and closes the pack for
-   * each, and copies deflated content without inflating it. Undefined for loose or unknown
-   * content (use open()). Reads return fewer bytes only at the end of the pack file.
-   */
-  stored(hash: string): StoredBlob | undefined {
-    const p = this.packs().get(hash);
-    if (!p) return undefined;
-    return { size: p.size, deflated: p.deflated, read: (buf, offset, length, position) => this.readPacked(p, buf, offset, length, position) };
-  }
-
-
-  /** A positional read of a pack, over a file descriptor kept open until close(). */
-  private readPack(pack: string, buf: Buffer, offset: number, length: number, at: number): number {
-    let fd = this.packFds.get(pack);
+    let fd = this.packFds.get(p.pack);
     if (fd === undefined) {
-      fd = fs.openSync(pack, 'r');
-      this.packFds.set(pack, fd);
+      fd = fs.openSync(p.pack, 'r');
+      this.packFds.set(p.pack, fd);
     }
-    return fs.readSync(fd, buf, offset, length, at);
+    return fs.readSync(fd, buf, offset, length, p.offset + position);
   }
 
-  /** Closes the pack files stored() opened. */
+  /** Closes the pack files readPacked() opened. */
   close(): void {
     for (const fd of this.packFds.values()) fs.closeSync(fd);
     this.packFds.clear();
@@ -222,6 +194,10 @@ export class BlobStore {
   batch(): BlobBatch {
     return new BlobBatch(this);
   }
+}
+
+function writeAt(fd: number, data: Buffer, position: number): void {
+  for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off, position + off);
 }
 
 /** Content up to this size is handled whole in memory (read, hashed and deflated in one piece). */
@@ -264,10 +240,8 @@ export class BlobBatch {
 
   /** Appends bytes to the pack being written; returns where they start. */
   private append(data: Buffer): number {
-    const fd = this.open();
     const start = this.end;
-    let off = 0;
-    while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, start + off);
+    writeAt(this.open(), data, start);
     this.end += data.length;
     return start;
   }
@@ -322,27 +296,21 @@ export class BlobBatch {
     const hasher = createHash('sha256');
     const sample = Buffer.concat(head, headLen).subarray(0, SMALL_FILE);
     const compress = worthKeeping(zlib.deflateRawSync(sample, { level: STORE_DEFLATE_LEVEL }).length, sample.length);
+    // Written after the batch's end, which moves only once the content is known to be kept.
     let pos = start;
     const write = (buf: Buffer): void => {
-      let off = 0;
-      while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off, pos + off);
+      writeAt(fd, buf, pos);
       pos += buf.length;
     };
     let size = 0;
-    const chunks = async function* (): AsyncGenerator<Buffer> {
-      for (const b of head) yield b;
-      for (;;) {
-        const r = await rest.next();
-        if (r.done) return;
-        yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
-      }
+    const feed = (b: Buffer): Buffer => {
+      hasher.update(b);
+      size += b.length;
+      return b;
     };
     const hashed = async function* (): AsyncGenerator<Buffer> {
-      for await (const b of chunks()) {
-        hasher.update(b);
-        size += b.length;
-        yield b;
-      }
+      for (const b of head) yield feed(b);
+      for (let r = await rest.next(); !r.done; r = await rest.next()) yield feed(typeof r.value === 'string' ? Buffer.from(r.value) : r.value);
     };
     try {
       if (compress) {

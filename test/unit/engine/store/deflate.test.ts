@@ -85,15 +85,15 @@ describe('deflated content store', () => {
     assert.ok(m, `index line is not deflated: ${line}`);
     assert.strictEqual(Number(m[2]), content.length);
 
-    const st = store.stored(ref.hash);
+    const st = store.packed(ref.hash);
     assert.ok(st);
     assert.strictEqual(st.size, content.length);
     assert.strictEqual(st.deflated, Number(m[3]));
     assert.ok(st.deflated !== undefined && st.deflated <= content.length - (content.length >> 3), `kept ${st.deflated} bytes for ${content.length}`);
     const onDisk = Buffer.alloc(st.deflated);
-    assert.strictEqual(st.read(onDisk, 0, onDisk.length, 0), onDisk.length);
+    assert.strictEqual(store.readPacked(st, onDisk, 0, onDisk.length, 0), onDisk.length);
     assert.deepStrictEqual(zlib.inflateRawSync(onDisk), content);
-    assert.throws(() => st.read(Buffer.alloc(2), 0, 2, onDisk.length - 1), RangeError);
+    assert.throws(() => store.readPacked(st, Buffer.alloc(2), 0, 2, onDisk.length - 1), RangeError);
 
     const streamed = await drain(store.openStored(ref.hash));
     assert.deepStrictEqual(streamed, onDisk);
@@ -104,7 +104,7 @@ describe('deflated content store', () => {
     const again = new BlobStore(dir);
     assert.deepStrictEqual(await drain(again.open(ref.hash)), content);
     assert.ok(again.has(ref.hash, content.length));
-    assert.strictEqual(again.stored(ref.hash)?.deflated, st.deflated);
+    assert.strictEqual(again.packed(ref.hash)?.deflated, st.deflated);
     again.close();
   });
 
@@ -120,7 +120,7 @@ describe('deflated content store', () => {
     for (const [ref, content] of [[r1, noise], [r2, tiny]] as const) {
       const line = indexLines(store).get(ref.hash);
       assert.match(line ?? '', new RegExp(`^${ref.hash} \\d+ ${content.length}$`));
-      const st = store.stored(ref.hash);
+      const st = store.packed(ref.hash);
       assert.strictEqual(st?.deflated, undefined);
       assert.deepStrictEqual(await drain(store.openStored(ref.hash)), content);
       assert.deepStrictEqual(await drain(store.open(ref.hash)), content);
@@ -143,11 +143,11 @@ describe('deflated content store', () => {
     const lines = indexLines(store);
     assert.match(lines.get(rt.hash) ?? '', new RegExp(` ${big.length} d \\d+$`));
     assert.match(lines.get(rn.hash) ?? '', new RegExp(` ${noise.length}$`));
-    const st = store.stored(rt.hash);
+    const st = store.packed(rt.hash);
     assert.ok(st?.deflated !== undefined && st.deflated < big.length / 2, `text kept as ${String(st?.deflated)} bytes`);
     assert.deepStrictEqual(zlib.inflateRawSync(await drain(store.openStored(rt.hash))), big);
     assert.strictEqual(sha(await drain(store.open(rt.hash))), rt.hash);
-    assert.strictEqual(store.stored(rn.hash)?.deflated, undefined);
+    assert.strictEqual(store.packed(rn.hash)?.deflated, undefined);
     assert.strictEqual(sha(await drain(store.open(rn.hash))), rn.hash);
     store.close();
   });
@@ -162,7 +162,7 @@ describe('deflated content store', () => {
     assert.ok(!fs.existsSync(store.packDir) || fs.readdirSync(store.packDir).length === 0, 'a pack was left for a small batch');
     for (let i = 0; i < contents.length; i++) {
       assert.deepStrictEqual(fs.readFileSync(store.loosePath(refs[i].hash)), contents[i]);
-      assert.strictEqual(store.stored(refs[i].hash), undefined);
+      assert.strictEqual(store.packed(refs[i].hash), undefined);
       assert.deepStrictEqual(await drain(store.open(refs[i].hash)), contents[i]);
       assert.deepStrictEqual(await drain(store.openStored(refs[i].hash)), contents[i]);
     }
@@ -187,7 +187,7 @@ describe('deflated content store', () => {
 
     const again = new BlobStore(dir);
     for (const [content, kept] of [[a, da], [b, db], [raw, raw]] as const) {
-      const st = again.stored(sha(content));
+      const st = again.packed(sha(content));
       assert.ok(st);
       assert.strictEqual(st.size, content.length);
       assert.strictEqual(st.deflated, kept === raw ? undefined : kept.length);
@@ -256,7 +256,7 @@ describe('deflated content store', () => {
     const content = text(200_000, 'cut');
     const ref = await batch.put(Readable.from([content]));
     await batch.commit();
-    const st = store.stored(ref.hash);
+    const st = store.packed(ref.hash);
     assert.ok(st?.deflated !== undefined);
     store.close();
     const [packName] = fs.readdirSync(store.packDir).filter((n) => n.endsWith('.pack'));

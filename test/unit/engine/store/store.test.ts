@@ -210,16 +210,16 @@ describe('content store', () => {
     await small.commit();
     const fresh = new BlobStore(root);
     for (const [i, ref] of refs.entries()) {
-      const stored = fresh.stored(ref.hash);
-      assert.ok(stored);
-      assert.strictEqual(stored.deflated, undefined, 'content under 256 bytes is kept as it is');
-      const read = stored.read;
+      const packed = fresh.packed(ref.hash);
+      assert.ok(packed);
+      assert.strictEqual(packed.deflated, undefined, 'content under 256 bytes is kept as it is');
+      const read = (buf: Buffer, offset: number, length: number, position: number): number => fresh.readPacked(packed, buf, offset, length, position);
       const buf = Buffer.alloc(ref.size + 2);
       assert.strictEqual(read(buf, 2, ref.size - 1, 1), ref.size - 1);
       assert.strictEqual(buf.toString('utf8', 2, ref.size + 1), `version ${i} `.repeat(i + 1).slice(1));
       assert.throws(() => read(buf, 0, 2, ref.size - 1), RangeError);
     }
-    assert.strictEqual(fresh.stored(loose.hash), undefined);
+    assert.strictEqual(fresh.packed(loose.hash), undefined);
     fresh.close();
   });
 
