@@ -28,3 +28,28 @@ export function errorLine(r: Ran): string {
   if (!line) throw new Error(`no error line in: ${r.err.join('\n')}`);
   return line.slice('multitool: Error: '.length);
 }
+
+/** `multitool ARGS` that must succeed; a failure names the command and its error lines. */
+export async function succeed(home: string, cwd: string, ...argv: string[]): Promise<Ran> {
+  const r = await multitool(home, cwd, ...argv);
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.err.join('\n')}`);
+  return r;
+}
+
+/**
+ * Hosts `names` with homes `root/a`, `root/b`, ... (returned in that order), each a peer of every
+ * other on 127.0.0.1, and VOB `tag` made at the first with replica `<first>_hub`, replicated by
+ * mkreplica to the second as `<second>_hub`.
+ */
+export async function replicatedHosts(root: string, names: string[] = ['boston', 'sanfran'], tag = '/vobs/dev'): Promise<string[]> {
+  const homes = names.map((_, i) => path.join(root, String.fromCharCode(0x61 + i)));
+  for (const [i, name] of names.entries()) await succeed(homes[i], root, 'mkhost', '-name', name);
+  for (const [i, home] of homes.entries()) {
+    for (const [j, peer] of names.entries()) if (j !== i) await succeed(home, root, 'addpeer', peer, '-address', '127.0.0.1', '-port', String(1130 + j), '-home', homes[j]);
+  }
+  await succeed(homes[0], root, 'mkvob', '-tag', tag, '-replica', `${names[0]}_hub`);
+  fs.mkdirSync(path.join(root, 'pk'), { recursive: true });
+  await succeed(homes[0], root, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/create', `${names[1]}:${names[1]}_hub@${tag}`);
+  await succeed(homes[1], root, 'mkreplica', '-import', '-workdir', 'work', '-tag', tag, 'pk/create');
+  return homes;
+}

@@ -1,9 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
 import { findVobTag, hostLayout } from '../../../src/engine/sync';
 import { Replica } from '../../../src/engine/store/replica';
-import { errorLine, multitool, tempRoot, type Ran } from './cliSupport';
+import { errorLine, multitool, replicatedHosts, tempRoot, type Ran } from './cliSupport';
 
 describe('multitool syncreplica -import and a change made at a non-master', function () {
   this.timeout(30000);
@@ -20,16 +19,7 @@ describe('multitool syncreplica -import and a change made at a non-master', func
 
   beforeEach(async () => {
     root = tempRoot('mscli-impmaster-');
-    a = path.join(root, 'a');
-    b = path.join(root, 'b');
-    await ok(a, 'mkhost', '-name', 'boston');
-    await ok(b, 'mkhost', '-name', 'sanfran');
-    await ok(a, 'addpeer', 'sanfran', '-address', '127.0.0.1', '-port', '1131', '-home', b);
-    await ok(b, 'addpeer', 'boston', '-address', '127.0.0.1', '-port', '1130', '-home', a);
-    await ok(a, 'mkvob', '-tag', T, '-replica', 'boston_hub');
-    fs.mkdirSync(path.join(root, 'pk'));
-    await ok(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/create', `sanfran:sanfran_hub@${T}`);
-    await ok(b, 'mkreplica', '-import', '-workdir', 'work', '-tag', T, 'pk/create');
+    [a, b] = await replicatedHosts(root, ['boston', 'sanfran'], T);
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 

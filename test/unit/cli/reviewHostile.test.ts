@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { errorLine, multitool, tempRoot, type Ran } from './cliSupport';
+import { errorLine, multitool, replicatedHosts, tempRoot, type Ran } from './cliSupport';
 
 /** Rewrites a packet's header fields and signs it again with another host's private key. */
 function resign(src: string, dest: string, privateKeyFile: string, patch: Record<string, unknown>): void {
@@ -36,22 +36,7 @@ describe('review: a demanding administrator and hostile packets', function () {
 
   beforeEach(async () => {
     root = tempRoot('msreview-');
-    a = path.join(root, 'a');
-    b = path.join(root, 'b');
-    c = path.join(root, 'c');
-    await ok(a, 'mkhost', '-name', 'boston');
-    await ok(b, 'mkhost', '-name', 'sanfran');
-    await ok(c, 'mkhost', '-name', 'paris');
-    await ok(a, 'addpeer', 'sanfran', '-address', '127.0.0.1', '-port', '1131', '-home', b);
-    await ok(a, 'addpeer', 'paris', '-address', '127.0.0.1', '-port', '1132', '-home', c);
-    await ok(b, 'addpeer', 'boston', '-address', '127.0.0.1', '-port', '1130', '-home', a);
-    await ok(b, 'addpeer', 'paris', '-address', '127.0.0.1', '-port', '1132', '-home', c);
-    await ok(c, 'addpeer', 'boston', '-address', '127.0.0.1', '-port', '1130', '-home', a);
-    await ok(c, 'addpeer', 'sanfran', '-address', '127.0.0.1', '-port', '1131', '-home', b);
-    await ok(a, 'mkvob', '-tag', T, '-replica', 'boston_hub');
-    fs.mkdirSync(path.join(root, 'pk'));
-    await ok(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/create', `sanfran:sanfran_hub@${T}`);
-    await ok(b, 'mkreplica', '-import', '-workdir', 'work', '-tag', T, 'pk/create');
+    [a, b, c] = await replicatedHosts(root, ['boston', 'sanfran', 'paris'], T);
     fs.writeFileSync(path.join(root, 'v1'), 'one\n');
     fs.writeFileSync(path.join(root, 'v2'), 'two\n');
     fs.writeFileSync(path.join(root, 'v3'), 'three\n');

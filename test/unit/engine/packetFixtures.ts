@@ -6,7 +6,7 @@ import { Readable } from 'stream';
 import * as zlib from 'zlib';
 import { encodePrefix } from '../../../src/engine/packet/format';
 import type { BlobSource, HostKeyLookup, PacketBlobEntry, PacketEntry, PacketHeader, PacketUnit, PacketWriteOptions } from '../../../src/engine/packet';
-import { readPacketEntries } from '../../../src/engine/packet';
+import { PacketError, readPacketEntries } from '../../../src/engine/packet';
 import { prng } from '../../support/prng';
 
 /** Shared builders for the packet tests: keys, units, options, a seeded generator. */
@@ -259,4 +259,15 @@ export function frameTypes(file: string): string {
     else throw new Error(`unknown frame ${t} at ${at}`);
   }
   return out;
+}
+
+/** Rejected, with a packet error (never a crash, a hang or a generic failure). */
+export async function rejected(what: Promise<unknown>): Promise<PacketError> {
+  try {
+    await what;
+  } catch (e) {
+    if (e instanceof PacketError) return e;
+    throw new Error(`expected a PacketError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+  throw new Error('expected the packet to be rejected, but it was accepted');
 }

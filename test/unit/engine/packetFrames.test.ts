@@ -5,7 +5,6 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import * as zlib from 'zlib';
 import {
-  PacketError,
   PacketIntegrityError,
   PacketWriteError,
   readPacketEntries,
@@ -17,7 +16,7 @@ import {
 } from '../../../src/engine/packet';
 import { bodyHash } from '../../../src/engine/packet/bodyDigest';
 import { deflateBound } from '../../../src/engine/packet/format';
-import { craftMinor3, craftPacket, frameTypes, frames, headerFor, hostKeys, lookupOf, memBlob, readBack, readUntilError, sha256, tempDir, writeOptions, type HostKeys } from './packetFixtures';
+import { craftMinor3, craftPacket, frameTypes, frames, headerFor, hostKeys, lookupOf, memBlob, readBack, readUntilError, rejected, sha256, tempDir, writeOptions, type HostKeys } from './packetFixtures';
 
 const { R, B, D, Z, E } = frames;
 const MB = 1024 * 1024;
@@ -40,16 +39,6 @@ function record(kind: string, extra: Record<string, unknown> = {}): Buffer {
 /** The 'R' frames of records `first`..`first+n-1`, for 'Z' groups. */
 function recordFrames(n: number, first = 1): Buffer {
   return Buffer.concat(Array.from({ length: n }, (_, i) => record('checkin', { origin: 'oid-boston', id: first + i, element: `src/f${first + i}.c` })));
-}
-
-async function refused(what: Promise<unknown>): Promise<PacketError> {
-  try {
-    await what;
-  } catch (e) {
-    if (e instanceof PacketError) return e;
-    throw new Error(`expected a PacketError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  }
-  throw new Error('expected the packet to be refused, but it was accepted');
 }
 
 describe('packet frames (minor 3)', () => {
@@ -121,7 +110,7 @@ describe('packet frames (minor 3)', () => {
         const file = path.join(dir, 'hostile');
         craftMinor3(file, keys, body, { records: 2 + (c.records ?? 0), blobs: c.blobs ?? 0 });
         const before = process.memoryUsage().rss;
-        const e = await refused(verifyPacket(file, lookup));
+        const e = await rejected(verifyPacket(file, lookup));
         assert.ok(e instanceof PacketIntegrityError, e.message);
         assert.match(e.message, c.error);
         const seen = await readUntilError(file, lookup);
@@ -168,7 +157,7 @@ describe('packet frames (minor 3)', () => {
         const at = flip.at < 1 ? Math.floor(bad.length * flip.at) : flip.at;
         bad[at] ^= flip.xor;
         const file = packetWith(bad);
-        const e = await refused(verifyPacket(file, lookup));
+        const e = await rejected(verifyPacket(file, lookup));
         assert.ok(e instanceof PacketIntegrityError, e.message);
         assert.match(e.message, /content blob 1/);
         const seen = await readUntilError(file, lookup);
@@ -181,7 +170,7 @@ describe('packet frames (minor 3)', () => {
 
     it('declaring fewer content bytes than it inflates to is refused before the excess is produced', async () => {
       const file = packetWith(deflated, { size: BigInt(2 * MB), hash: sha256(big.subarray(0, 2 * MB)) });
-      for (const e of [await refused(verifyPacket(file, lookup)), (await readUntilError(file, lookup)).error]) {
+      for (const e of [await rejected(verifyPacket(file, lookup)), (await readUntilError(file, lookup)).error]) {
         assert.ok(e instanceof PacketIntegrityError, String(e));
         assert.match(e.message, /content blob 1 is damaged: it inflates to more than 2097152 bytes/);
       }
@@ -189,7 +178,7 @@ describe('packet frames (minor 3)', () => {
 
     it('declaring more content bytes than it inflates to is refused', async () => {
       const file = packetWith(deflated, { size: BigInt(big.length + 1) });
-      const e = await refused(verifyPacket(file, lookup));
+      const e = await rejected(verifyPacket(file, lookup));
       assert.match(e.message, new RegExp(`content blob 1 inflates to ${big.length} bytes, not ${big.length + 1}`));
     });
 
@@ -199,7 +188,7 @@ describe('packet frames (minor 3)', () => {
       const file = path.join(dir, 'bomb');
       craftMinor3(file, keys, Buffer.concat([D(Buffer.alloc(2 * MB), { bytes: bomb }), record('after'), E]), { records: 1, blobs: 1 });
       const before = process.memoryUsage().rss;
-      const e = await refused(verifyPacket(file, lookup));
+      const e = await rejected(verifyPacket(file, lookup));
       assert.match(e.message, /content blob 1 is damaged: it inflates to more than 2097152 bytes/);
       const seen = await readUntilError(file, lookup);
       assert.ok(seen.error instanceof PacketIntegrityError, String(seen.error));
@@ -346,7 +335,7 @@ describe('packet frames (minor 3)', () => {
     it('refuses a deflated source that is not trusted, and leaves no file behind', async () => {
       const { source } = storedDeflated(text(40_000, 'untrusted'), false, false);
       for (const compress of [false, true]) {
-        const e = await refused(writePacket(writeOptions(dir, keys, { compress, fileName: 'u' }), units([source], 2)));
+        const e = await rejected(writePacket(writeOptions(dir, keys, { compress, fileName: 'u' }), units([source], 2)));
         assert.ok(e instanceof PacketWriteError, e.message);
         assert.match(e.message, new RegExp(`content ${source.hash} is deflated but was not checked against its hash`));
         assert.deepStrictEqual(fs.readdirSync(dir), []);
@@ -360,7 +349,7 @@ describe('packet frames (minor 3)', () => {
         const wrong = delta < 0 ? bytes.subarray(0, bytes.length - 1) : Buffer.concat([bytes, Buffer.from('x')]);
         source.open = () => Readable.from([wrong]);
         if (positional) source.readSync = (buf, offset, length, position) => wrong.copy(buf, offset, position, Math.min(wrong.length, position + length));
-        const e = await refused(writePacket(writeOptions(dir, keys, { fileName: 'w' }), units([source], 1)));
+        const e = await rejected(writePacket(writeOptions(dir, keys, { fileName: 'w' }), units([source], 1)));
         assert.ok(e instanceof PacketWriteError, e.message);
         assert.match(e.message, new RegExp(`content ${source.hash} changed while it was being exported \\(expected ${bytes.length} bytes`));
         assert.deepStrictEqual(fs.readdirSync(dir), []);
@@ -382,7 +371,7 @@ describe('packet frames (minor 3)', () => {
         const copy = Buffer.from(good);
         copy[at] ^= 0x01;
         fs.writeFileSync(bad, copy);
-        const e = await refused(verifyPacket(bad, lookup));
+        const e = await rejected(verifyPacket(bad, lookup));
         assert.ok(e instanceof PacketIntegrityError, e.message);
         assert.match(e.message, /its body checksum does not match its header/, `flip at ${at}`);
         // Read through its stream, the content's own check may speak first: still a damaged packet.

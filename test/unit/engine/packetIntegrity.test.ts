@@ -16,21 +16,10 @@ import {
   type HostKeyLookup,
 } from '../../../src/engine/packet';
 import { encodePrefix, PREFIX_BYTES, SIGNATURE_BYTES } from '../../../src/engine/packet/format';
-import { craftPacket, headerFor, hostKeys, lookupOf, makeUnits, readBack, rng, sha256, tempDir, writeOptions, type HostKeys } from './packetFixtures';
+import { craftPacket, headerFor, rejected, hostKeys, lookupOf, makeUnits, readBack, rng, sha256, tempDir, writeOptions, type HostKeys } from './packetFixtures';
 
 function randomBytesOf(next: () => number, n: number): Buffer {
   return Buffer.from(Array.from({ length: n }, () => Math.floor(next() * 256)));
-}
-
-/** Rejected, with a packet error (never a crash, a hang or a generic failure). */
-async function rejected(what: Promise<unknown>): Promise<PacketError> {
-  try {
-    await what;
-  } catch (e) {
-    if (e instanceof PacketError) return e;
-    throw new Error(`expected a PacketError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  }
-  throw new Error('expected the packet to be rejected, but it was accepted');
 }
 
 describe('packet integrity', () => {

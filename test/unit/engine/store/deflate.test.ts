@@ -7,7 +7,7 @@ import { Readable } from 'stream';
 import * as zlib from 'zlib';
 import { BlobStore, type BlobBatch } from '../../../../src/engine/store/blobStore';
 import { prng } from '../../../support/prng';
-import { errorLine, multitool, tempRoot } from '../../cli/cliSupport';
+import { errorLine, multitool, replicatedHosts, tempRoot } from '../../cli/cliSupport';
 
 /** The content store keeps content raw-deflated in packs when that pays, and as it is otherwise. */
 
@@ -332,16 +332,7 @@ describe('deflated content through export and import (CLI)', () => {
 
   beforeEach(async () => {
     root = tempRoot('msdeflate-cli-');
-    a = path.join(root, 'a');
-    b = path.join(root, 'b');
-    await ok(a, 'mkhost', '-name', 'boston');
-    await ok(b, 'mkhost', '-name', 'sanfran');
-    await ok(a, 'addpeer', 'sanfran', '-address', '127.0.0.1', '-port', '1131', '-home', b);
-    await ok(b, 'addpeer', 'boston', '-address', '127.0.0.1', '-port', '1130', '-home', a);
-    await ok(a, 'mkvob', '-tag', T, '-replica', 'boston_hub');
-    fs.mkdirSync(path.join(root, 'pk'));
-    await ok(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/create', `sanfran:sanfran_hub@${T}`);
-    await ok(b, 'mkreplica', '-import', '-workdir', 'work', '-tag', T, 'pk/create');
+    [a, b] = await replicatedHosts(root, ['boston', 'sanfran'], T);
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 

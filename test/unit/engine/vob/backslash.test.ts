@@ -1,28 +1,17 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { catVersion, checkin, chmaster, digest, fsimport, lsvtree, mkelem, mkhost, mklabel, mktype, mkvob } from '../../../../src/engine/sync';
+import { catVersion, checkin, chmaster, digest, fsimport, lsvtree, mkelem, mklabel, mktype } from '../../../../src/engine/sync';
+import { fileUnder, oneHostVob } from './vobFixtures';
 import { HostilePathError } from '../../../../src/engine/errors';
 
 describe('a backslash in an element pathname', () => {
   let root: string;
   let ctx: { home: string };
   const tag = '/vobs/dev';
-  beforeEach(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'msbslash-'));
-    ctx = { home: path.join(root, 'home') };
-    mkhost(ctx.home, { name: 'boston' });
-    await mkvob(ctx, { tag, replica: 'boston_hub' });
-  });
+  beforeEach(async () => ({ root, ctx } = await oneHostVob('msbslash-', tag)));
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
-
-  function file(name: string, content: string): string {
-    const f = path.join(root, 'files', name);
-    fs.mkdirSync(path.dirname(f), { recursive: true });
-    fs.writeFileSync(f, content);
-    return f;
-  }
+  const file = (name: string, content: string): string => fileUnder(root, name, content);
 
   function refusedNaming(input: string): (e: unknown) => boolean {
     return (e: unknown) => {

@@ -1,28 +1,17 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { checkin, digest, fsimport, lsvtree, mkelem, mkhost, mktype, mkvob } from '../../../../src/engine/sync';
+import { checkin, digest, fsimport, lsvtree, mkelem, mktype } from '../../../../src/engine/sync';
+import { fileUnder, oneHostVob } from './vobFixtures';
 import { IdenticalVersionError } from '../../../../src/engine/vob/errors';
 
 describe('checkin of data identical to the predecessor', () => {
   let root: string;
   let ctx: { home: string };
   const tag = '/vobs/dev';
-  beforeEach(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'msident-'));
-    ctx = { home: path.join(root, 'home') };
-    mkhost(ctx.home, { name: 'boston' });
-    await mkvob(ctx, { tag, replica: 'boston_hub' });
-  });
+  beforeEach(async () => ({ root, ctx } = await oneHostVob('msident-', tag)));
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
-
-  function file(name: string, content: string): string {
-    const f = path.join(root, 'files', name);
-    fs.mkdirSync(path.dirname(f), { recursive: true });
-    fs.writeFileSync(f, content);
-    return f;
-  }
+  const file = (name: string, content: string): string => fileUnder(root, name, content);
 
   function refusedFor(p: string, predecessor: string): (e: unknown) => boolean {
     return (e: unknown) => {
