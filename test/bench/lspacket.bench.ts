@@ -6,7 +6,7 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { runProgram } from '../../src/cli/run';
 import { writePacket, type PacketUnit } from '../../src/engine/packet';
-import type { BenchTable } from './benchTypes';
+import { commandEnv, type BenchTable } from './benchTypes';
 
 /**
  * lspacket over 10,000 packets (target: under 1 s), in-process and as a real process, against
@@ -50,7 +50,7 @@ export async function run(): Promise<BenchTable[]> {
         if (status !== 0 || lines < PACKETS) throw new Error(`lspacket ${format} failed (${status}, ${lines} lines)`);
       });
       const proc = median(RUNS, () => {
-        const r = spawnSync(process.execPath, [CLI, 'multitool', ...argv], { env: { ...process.env, MULTISITE_HOME: home }, maxBuffer: 1 << 28 });
+        const r = spawnSync(process.execPath, [CLI, 'multitool', ...argv], { env: commandEnv({ MULTISITE_HOME: home }), maxBuffer: 1 << 28 });
         if (r.status !== 0) throw new Error(`lspacket process failed: ${r.stderr.toString()}`);
       });
       const name = `lspacket ${format || '(default)'}`;

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { once } from 'events';
 import { runProgram } from '../../src/cli/run';
-import type { BenchTable } from './benchTypes';
+import { commandEnv, type BenchTable } from './benchTypes';
 import { prng } from '../support/prng';
 
 /**
@@ -341,7 +341,7 @@ function dirBytes(dir: string): number {
 }
 
 async function measure(site: Site, h: History, savedA: string, savedB: string, work: string): Promise<BenchTable> {
-  const env = (home: string): NodeJS.ProcessEnv => ({ ...process.env, MULTISITE_HOME: home });
+  const env = (home: string): NodeJS.ProcessEnv => commandEnv({ MULTISITE_HOME: home });
   const target = `sanfran${h.tag.replace(/\W/g, '_')}@${h.tag}`;
   const want = (await ms(site.a, 'digest', '-invob', h.tag)).trim();
   const rows: (string | number)[][] = [];
@@ -402,14 +402,20 @@ async function measure(site: Site, h: History, savedA: string, savedB: string, w
   rows.push(gitRow('git fetch <bundle>', gitFetch));
   // What any Node.js command costs before it does anything: the floor under our small-history rows.
   const floor: Timed[] = [];
-  for (let i = 0; i < RUNS; i++) floor.push(timed(process.execPath, ['-e', '0']));
+  for (let i = 0; i < RUNS; i++) floor.push(timed(process.execPath, ['-e', '0'], { env: commandEnv() }));
   rows.push(['node -e 0 (start-up of any Node.js process)', Math.round(median(floor.map((x) => x.ms))), '', '', '', Math.round(Math.max(...floor.map((x) => x.rssMB)))]);
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    const proxied: Timed[] = [];
+    for (let i = 0; i < RUNS; i++) proxied.push(timed(process.execPath, ['-e', '0']));
+    rows.push(['node -e 0 with NODE_EXTRA_CA_CERTS as set here (not used above)', Math.round(median(proxied.map((x) => x.ms))), '', '', '', Math.round(Math.max(...proxied.map((x) => x.rssMB)))]);
+  }
   return {
     title: `syncreplica vs git: ${h.name}`,
     columns: ['step', 'median ms', 'git median ms', 'ratio to git', 'ratio, git synced', 'peak RSS MB'],
     rows,
     notes: [
       ...h.notes,
+      'our processes run without NODE_EXTRA_CA_CERTS, which this machine sets for its npm proxy and which costs every Node.js process a certificate-bundle parse at start-up (see the node -e 0 rows); our commands make no TLS connection',
       `median of ${RUNS} runs (SYNC_BENCH_RUNS), each a real process (node dist/cli.js multitool ...; git ...); peak RSS from ${TIME} -f %M (process and the children it waited for). Target: below 300 MB`,
       'export is compared with git bundle create, import with git fetch from that bundle into an empty bare repository (index-pack included); git compresses always, so both our modes are set against the same git figures',
       '"ratio, git synced": export against git bundle create followed by a sync of the bundle and its directory, the durability our export gives before it raises the rows (git bundle create itself makes no fsync call; git fetch fsyncs its pack, so the import ratios are the same); before every timed step the disk is synced, so one step\'s write-back does not slow the next',

@@ -7,6 +7,7 @@ import { promisify } from 'util';
 import * as zlib from 'zlib';
 import { ensureDirDurable, fsyncDir, tmpName, writeFileAtomic } from './durable';
 import { BlobHashMismatchError } from './errors';
+import { encodePackIndex, hashWords, parsePackIndex, TextPackIndex, type PackLookup } from './packIndex';
 
 export const EMPTY_BLOB = createHash('sha256').digest('hex');
 
@@ -27,26 +28,8 @@ interface PackEntry {
   deflated?: number;
 }
 
-/** One index line; a line without its final newline (a torn write) does not match. */
-const INDEX_LINE = /^([0-9a-f]{64}) (\d{1,15}) (\d{1,15})(?: d (\d{1,15}))?\n/gm;
-
-/**
- * Parses a pack index into `index` (earlier packs win) with one pass of a line pattern over the
- * text. Anything that is not exactly `<64 hex> <offset> <size>[ d <bytes>]` and a newline is
- * skipped (a line cut short by a torn write has no newline); so is deflated content declared as
- * 0 bytes.
- */
-function readIndex(text: string, pack: string, index: Map<string, PackEntry>): void {
-  INDEX_LINE.lastIndex = 0;
-  for (let m = INDEX_LINE.exec(text); m; m = INDEX_LINE.exec(text)) {
-    const hash = m[1];
-    if (index.has(hash)) continue;
-    const offset = Number(m[2]);
-    const size = Number(m[3]);
-    if (m[4] === undefined) index.set(hash, { pack, offset, size });
-    else if (Number(m[4]) > 0 && size > 0) index.set(hash, { pack, offset, size, deflated: Number(m[4]) });
-  }
-}
+/** Scratch for hashWords: lookups are synchronous, so one is enough. */
+const WORDS = new Uint32Array(8);
 
 /**
  * Content is compressed once, when it enters the store, as git does: exports then copy it as
@@ -70,14 +53,16 @@ function worthKeeping(deflated: number, size: number): boolean {
  * with an index beside it: two fsyncs per command instead of one per version, and no
  * directory of tens of thousands of files. A command bringing in a few versions stores them
  * as loose files. The index file is written only after its pack is durable, so a pack without
- * an index is an interrupted write and is ignored. An index line is `<sha256> <offset> <size>`,
- * followed by ` d <bytes>` when the content is kept raw-deflated (see STORE_DEFLATE_LEVEL);
- * loose files are always the content as it is.
+ * an index is an interrupted write and is ignored. The index (packIndex.ts) gives each hash's
+ * offset, size and, when the content is kept raw-deflated (see STORE_DEFLATE_LEVEL), its bytes
+ * on disk; loose files are always the content as it is.
  */
 export class BlobStore {
-  private index: Map<string, PackEntry> | undefined;
+  private indexes: Array<{ pack: string; index: PackLookup }> | undefined;
   /** Pack files held open for positional reads (export reads thousands of blobs from a few packs). */
   private readonly packFds = new Map<string, number>();
+  private looseFd: { hash: string; fd: number } | undefined;
+  private lastHit = 0;
 
   constructor(readonly dir: string) {}
 
@@ -107,31 +92,56 @@ export class BlobStore {
     this.looseDirSet?.add(hash.slice(0, 2));
   }
 
-  private packs(): Map<string, PackEntry> {
-    if (this.index) return this.index;
-    const index = new Map<string, PackEntry>();
+  /** The packs' indexes, oldest name first: where content is in two packs, the first wins. */
+  private packs(): Array<{ pack: string; index: PackLookup }> {
+    if (this.indexes) return this.indexes;
     let names: string[] = [];
     try {
       names = fs.readdirSync(this.packDir).filter((n) => n.endsWith('.idx')).sort();
     } catch {
       names = [];
     }
+    const indexes: Array<{ pack: string; index: PackLookup }> = [];
     for (const n of names) {
-      const pack = path.join(this.packDir, n.replace(/\.idx$/, '.pack'));
-      readIndex(fs.readFileSync(path.join(this.packDir, n), 'latin1'), pack, index);
+      // An unreadable or damaged index hides its pack's content: a reader then reports it missing.
+      const index = parsePackIndex(fs.readFileSync(path.join(this.packDir, n)));
+      if (index) indexes.push({ pack: path.join(this.packDir, n.replace(/\.idx$/, '.pack')), index });
     }
-    this.index = index;
-    return index;
+    this.indexes = indexes;
+    return indexes;
+  }
+
+  /**
+   * The pack holding content, if any. The pack that answered last is asked first: a reader
+   * mostly asks for content in the order it was stored, so most lookups probe one pack however
+   * many there are. Content kept in two packs is the same bytes either way.
+   */
+  private find(hash: string): PackEntry | undefined {
+    const packs = this.packs();
+    if (packs.length === 0 || !hashWords(hash, WORDS)) return undefined;
+    const first = this.lastHit < packs.length ? this.lastHit : 0;
+    for (let k = 0; k < packs.length; k++) {
+      const i = k === 0 ? first : k === first ? 0 : k;
+      const { pack, index } = packs[i];
+      const e = index.find(hash, WORDS);
+      if (!e) continue;
+      this.lastHit = i;
+      return e.deflated === undefined ? { pack, offset: e.offset, size: e.size } : { pack, offset: e.offset, size: e.size, deflated: e.deflated };
+    }
+    return undefined;
   }
 
   /** Registers a pack just made durable (its index is on disk). */
   addPack(pack: string, entries: ReadonlyArray<{ hash: string; offset: number; size: number; deflated?: number }>): void {
-    const index = this.packs();
-    for (const e of entries) if (!index.has(e.hash)) index.set(e.hash, { pack, offset: e.offset, size: e.size, deflated: e.deflated });
+    // Not read yet: the first lookup reads this pack's index from disk with the others.
+    if (!this.indexes) return;
+    const map = new Map<string, { offset: number; size: number; deflated?: number }>();
+    for (const e of entries) map.set(e.hash, { offset: e.offset, size: e.size, deflated: e.deflated });
+    this.packs().push({ pack, index: new TextPackIndex(map) });
   }
 
   has(hash: string, size?: number): boolean {
-    const p = this.packs().get(hash);
+    const p = this.find(hash);
     if (p) return size === undefined || p.size === size;
     // An import asks this for every blob it receives: most are new, and in a store that keeps
     // them in packs the loose file's directory does not even exist. Knowing which do saves a
@@ -147,7 +157,7 @@ export class BlobStore {
 
   /** The content, inflated when it is kept deflated. */
   open(hash: string): Readable {
-    const p = this.packs().get(hash);
+    const p = this.find(hash);
     if (p?.deflated !== undefined) {
       const inflate = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
       // Errors (a damaged pack) reach the reader of the inflated stream through pipeline.
@@ -161,7 +171,7 @@ export class BlobStore {
 
   /** The bytes on disk of packed content (deflated when kept deflated); loose content as it is. */
   openStored(hash: string): Readable {
-    const p = this.packs().get(hash);
+    const p = this.find(hash);
     if (!p) return this.open(hash);
     const bytes = p.deflated ?? p.size;
     return bytes === 0 ? Readable.from([]) : fs.createReadStream(p.pack, { start: p.offset, end: p.offset + bytes - 1, highWaterMark: 256 * 1024 });
@@ -169,7 +179,7 @@ export class BlobStore {
 
   /** Where and how packed content is kept (undefined for loose or unknown content); see readPacked(). */
   packed(hash: string): PackedContent | undefined {
-    return this.packs().get(hash);
+    return this.find(hash);
   }
 
   /** Positional read of packed content's bytes on disk (deflated when kept deflated). */
@@ -184,10 +194,37 @@ export class BlobStore {
     return fs.readSync(fd, buf, offset, length, p.offset + position);
   }
 
-  /** Closes the pack files readPacked() opened. */
+  /**
+   * Positional read of loose content (kept as it is), `size` bytes long. The file last read
+   * stays open until another is read or the store is closed: a reader takes each blob whole
+   * before the next, and a stream per blob cost an export of many small loose versions more
+   * than the reading.
+   */
+  readLoose(hash: string, size: number, buf: Buffer, offset: number, length: number, position: number): number {
+    if (position < 0 || position + length > size) throw new RangeError(`read of ${length} bytes at ${position} is outside content ${hash} (${size} bytes)`);
+    if (this.looseFd?.hash !== hash) {
+      this.closeLoose();
+      const fd = fs.openSync(this.loosePath(hash), 'r');
+      const actual = fs.fstatSync(fd).size;
+      if (actual !== size) {
+        fs.closeSync(fd);
+        throw new Error(`content ${hash} is ${actual} bytes in the store where ${size} were recorded`);
+      }
+      this.looseFd = { hash, fd };
+    }
+    return fs.readSync(this.looseFd.fd, buf, offset, length, position);
+  }
+
+  private closeLoose(): void {
+    if (this.looseFd) fs.closeSync(this.looseFd.fd);
+    this.looseFd = undefined;
+  }
+
+  /** Closes the files readPacked() and readLoose() opened. */
   close(): void {
     for (const fd of this.packFds.values()) fs.closeSync(fd);
     this.packFds.clear();
+    this.closeLoose();
   }
 
   /** Starts a group of writes made durable together by commit(). */
@@ -397,7 +434,7 @@ export class BlobBatch {
       fs.renameSync(this.tmpPack, pack);
       this.tmpPack = '';
       fsyncDir(this.store.packDir);
-      writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), entries.map((e) => `${e.hash} ${e.offset} ${e.size}${e.deflated !== undefined ? ` d ${e.deflated}` : ''}\n`).join(''));
+      writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), encodePackIndex(entries));
       this.store.addPack(pack, entries);
     } finally {
       fs.closeSync(fd);

@@ -53,6 +53,21 @@ class PackedBlob implements BlobSource {
   }
 }
 
+/** Loose content (kept as it is) as a packet's source, read positionally like packed content. */
+class LooseBlob implements BlobSource {
+  readonly trusted = true;
+
+  constructor(private readonly store: BlobStore, readonly hash: string, readonly size: number) {}
+
+  open(): Readable {
+    return this.store.open(this.hash);
+  }
+
+  readSync(buf: Buffer, offset: number, length: number, position: number): number {
+    return this.store.readLoose(this.hash, this.size, buf, offset, length, position);
+  }
+}
+
 /**
  * One unit per oplog entry the target(s) lack (id > from[origin]), in this replica's oplog
  * order, which is causal; a version's content goes in the entry's own unit, streamed from the
@@ -74,7 +89,7 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
       if (packed) content = new PackedBlob(r.blobs, packed, hash, op.size);
       else {
         if (!r.blobs.has(hash)) missing.push(hash);
-        content = { hash, size: op.size, open: () => r.blobs.open(hash), trusted: true };
+        content = new LooseBlob(r.blobs, hash, op.size);
       }
       blobs++;
     } else if (op.kind === 'version.create' && op.blob !== EMPTY_BLOB) {

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import * as zlib from 'zlib';
 import { BlobStore, type BlobBatch } from '../../../../src/engine/store/blobStore';
+import { listPackIndex, type PackIndexEntry } from '../../../../src/engine/store/packIndex';
 import { prng } from '../../../support/prng';
 import { errorLine, multitool, replicatedHosts, tempRoot } from '../../cli/cliSupport';
 
@@ -43,11 +44,16 @@ async function* chunks(b: Buffer, n = 65536): AsyncGenerator<Buffer> {
   for (let i = 0; i < b.length; i += n) yield b.subarray(i, i + n);
 }
 
-/** Index lines of every pack, by hash. */
+/** An index entry as a line of the older text index: `<hash> <offset> <size>[ d <bytes>]`. */
+function textLine(e: PackIndexEntry): string {
+  return `${e.hash} ${e.offset} ${e.size}${e.deflated !== undefined ? ` d ${e.deflated}` : ''}`;
+}
+
+/** Index entries of every pack, as text lines, by hash. */
 function indexLines(store: BlobStore): Map<string, string> {
   const out = new Map<string, string>();
   for (const n of fs.readdirSync(store.packDir).filter((f) => f.endsWith('.idx'))) {
-    for (const l of fs.readFileSync(path.join(store.packDir, n), 'latin1').split('\n')) if (l) out.set(l.slice(0, 64), l);
+    for (const e of listPackIndex(fs.readFileSync(path.join(store.packDir, n)))) out.set(e.hash, textLine(e));
   }
   return out;
 }
@@ -267,7 +273,7 @@ describe('deflated content store', () => {
     again.close();
   });
 
-  it('skips a damaged last index line without crashing, and still reads every other entry', async () => {
+  it('reads the text index of older stores, skipping a damaged last line without crashing', async () => {
     const store = new BlobStore(dir);
     const contents: Buffer[] = [];
     const batch = store.batch();
@@ -280,8 +286,7 @@ describe('deflated content store', () => {
     store.close();
     const [idxName] = fs.readdirSync(store.packDir).filter((n) => n.endsWith('.idx'));
     const idx = path.join(store.packDir, idxName);
-    const good = fs.readFileSync(idx, 'latin1');
-    const lines = good.split('\n').filter(Boolean);
+    const lines = listPackIndex(fs.readFileSync(idx)).map(textLine);
     const last = lines[lines.length - 1];
     const lastHash = last.slice(0, 64);
     const others = contents.filter((c) => sha(c) !== lastHash);
@@ -311,7 +316,7 @@ function packLinesUnder(home: string): string[] {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.idx') && path.basename(d) === 'packs') out.push(...fs.readFileSync(p, 'latin1').split('\n').filter(Boolean));
+      else if (e.name.endsWith('.idx') && path.basename(d) === 'packs') out.push(...listPackIndex(fs.readFileSync(p)).map(textLine));
     }
   };
   walk(home);

@@ -199,10 +199,10 @@ describe('content store', () => {
     }
   });
 
-  it('reads packed content positionally, within its own bytes only, and has no positional reader for loose content', async () => {
+  it('reads packed and loose content positionally, within its own bytes only', async () => {
     const store = new BlobStore(root);
     const big = store.batch();
-    const refs = [];
+    const refs: Array<{ hash: string; size: number }> = [];
     for (let i = 0; i < 20; i++) refs.push(await big.put(Readable.from([Buffer.from(`version ${i} `.repeat(i + 1))])));
     await big.commit();
     const small = store.batch();
@@ -220,6 +220,17 @@ describe('content store', () => {
       assert.throws(() => read(buf, 0, 2, ref.size - 1), RangeError);
     }
     assert.strictEqual(fresh.packed(loose.hash), undefined);
+    const buf = Buffer.alloc(8);
+    assert.strictEqual(fresh.readLoose(loose.hash, 5, buf, 1, 3, 2), 3);
+    assert.strictEqual(buf.toString('utf8', 1, 4), 'ose');
+    assert.strictEqual(fresh.readLoose(loose.hash, 5, buf, 0, 5, 0), 5, 'the open file is read again from any position');
+    assert.throws(() => fresh.readLoose(loose.hash, 5, buf, 0, 2, 4), RangeError);
+    assert.throws(() => fresh.readLoose(refs[0].hash, refs[0].size, buf, 0, 1, 0), /ENOENT/, 'packed content is not loose');
+    // A loose file whose size is not the recorded one is refused, not read short or long.
+    fs.appendFileSync(fresh.loosePath(loose.hash), 'x');
+    const other = new BlobStore(root);
+    assert.throws(() => other.readLoose(loose.hash, 5, buf, 0, 5, 0), /6 bytes in the store where 5 were recorded/);
+    other.close();
     fresh.close();
   });
 
