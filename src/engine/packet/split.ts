@@ -1,5 +1,5 @@
 import { BLOB_FRAME_OVERHEAD, DEFLATED_BLOB_FRAME_OVERHEAD, END_FRAME_BYTES, PREFIX_BYTES, RECORD_FRAME_OVERHEAD, SIGNATURE_BYTES } from './format';
-import type { PacketRecord, PacketUnit } from './types';
+import { EncodedRecordText, type PacketUnit, type UnitRecord } from './types';
 
 /**
  * Fragment planning: which units go into which physical packet. Done from unit sizes before a
@@ -47,8 +47,8 @@ function originsOf(unit: PacketUnit): readonly string[] {
   return origins;
 }
 
-export function encodeRecord(r: PacketRecord): EncodedRecord {
-  const json = JSON.stringify(r);
+export function encodeRecord(r: UnitRecord): EncodedRecord {
+  const json = r instanceof EncodedRecordText ? r.json : JSON.stringify(r);
   return { json, bytes: Buffer.byteLength(json, 'utf8') };
 }
 

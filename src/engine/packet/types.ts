@@ -22,6 +22,21 @@ export interface PacketRecord {
   [field: string]: unknown;
 }
 
+/**
+ * A record given as its JSON text, already encoded: an oplog entry as its replica stores it,
+ * which an export copies into the packet instead of parsing and encoding it again. The text
+ * must be a JSON object with these `origin` and `id`; the receiver checks every record.
+ */
+export class EncodedRecordText {
+  constructor(
+    readonly origin: string,
+    readonly id: number,
+    readonly json: string,
+  ) {}
+}
+
+export type UnitRecord = PacketRecord | EncodedRecordText;
+
 /** Content carried by a packet: content-addressed (sha256 hex), streamed, never held whole. */
 export interface BlobSource {
   hash: string;
@@ -52,7 +67,7 @@ export interface BlobSource {
  * Sync makes one unit per oplog entry with the blobs that entry introduces (blobs first).
  */
 export interface PacketUnit {
-  records: PacketRecord[];
+  records: UnitRecord[];
   blobs: BlobSource[];
 }
 

@@ -7,12 +7,31 @@ import type { Op } from './ops';
 
 /**
  * The operation log, the replica's source of truth: an append-only file of transactions, one
- * line each, `<crc32 hex> <json>\n`. A transaction is all entries of one command (one import,
- * one fsimport), so a kill -9 keeps it whole or not at all: a torn last line fails its checksum
- * and is cut off when the replica is next opened by a writer.
+ * line each. A transaction is all entries of one command (one import, one fsimport), so a
+ * kill -9 keeps it whole or not at all: a torn last line fails its checksum and is cut off when
+ * the replica is next opened by a writer.
+ *
+ * A line is `<crc32 hex>` and then, tab-separated, each entry's JSON (opJson: JSON never
+ * contains a raw tab), the checksum covering everything after the first tab. Each entry's text
+ * is kept apart, with its head fields first, so an export can take the entries it sends as
+ * they are stored: it reads their origin, id, kind and content from the head (headOf) and
+ * copies the text into the packet, where parsing every entry and encoding it again was a
+ * sixth of a large export. Lines of stores made before (`<crc32 hex> {"ops":[...]}`, the
+ * checksum after the space) are still read.
  */
 export interface OplogTxn {
   ops: Op[];
+}
+
+/** An entry as an export takes it: its JSON as stored and the fields an export reads. */
+export interface OplogEntry {
+  origin: string;
+  id: number;
+  kind: string;
+  /** Content of a version.create entry. */
+  blob?: string;
+  size?: number;
+  json: string;
 }
 
 export interface ScanResult {
@@ -23,6 +42,42 @@ export interface ScanResult {
 }
 
 const NL = 0x0a;
+const TAB = 0x09;
+const SPACE = 0x20;
+
+/**
+ * An entry's JSON with its head first (origin, id, kind, and for a version its content), the
+ * order headOf reads without parsing; the rest keeps the entry's own order.
+ */
+export function opJson(op: Op): string {
+  const head = op.kind === 'version.create' ? { origin: op.origin, id: op.id, kind: op.kind, blob: op.blob, size: op.size } : { origin: op.origin, id: op.id, kind: op.kind };
+  return JSON.stringify(Object.assign(head, op));
+}
+
+const HEAD = /^\{"origin":"([0-9a-f-]{1,64})","id":(\d{1,15}),"kind":"([a-z.]{1,32})"(?:,"blob":"([0-9a-f]{64})","size":(\d{1,15})[,}])?/;
+
+/** An entry from its stored JSON: the head read by pattern when written by opJson, else parsed. */
+export function entryOf(json: string): OplogEntry {
+  const m = HEAD.exec(json);
+  if (m && (m[3] !== 'version.create' || m[4] !== undefined)) {
+    const e: OplogEntry = { origin: m[1], id: Number(m[2]), kind: m[3], json };
+    if (m[4] !== undefined) {
+      e.blob = m[4];
+      e.size = Number(m[5]);
+    }
+    return e;
+  }
+  return entryOfOp(JSON.parse(json) as Op, json);
+}
+
+export function entryOfOp(op: Op, json = opJson(op)): OplogEntry {
+  const e: OplogEntry = { origin: op.origin, id: op.id, kind: op.kind, json };
+  if (op.kind === 'version.create') {
+    e.blob = op.blob;
+    e.size = op.size;
+  }
+  return e;
+}
 
 export class Oplog {
   constructor(readonly file: string) {}
@@ -40,7 +95,18 @@ export class Oplog {
    * first damaged line; if valid lines follow it the damage is not a torn tail and the replica
    * refuses to open rather than lose them.
    */
-  async scan(from: number, onTxn: (txn: OplogTxn, end: number) => void): Promise<ScanResult> {
+  scan(from: number, onTxn: (txn: OplogTxn, end: number) => void): Promise<ScanResult> {
+    return this.scanLines(from, decodeOps, onTxn);
+  }
+
+  /** As scan(), each entry as stored, unparsed where it can be (see entryOf). */
+  scanEntries(from: number, onEntry: (e: OplogEntry) => void): Promise<ScanResult> {
+    return this.scanLines(from, decodeEntries, (entries) => {
+      for (const e of entries) onEntry(e);
+    });
+  }
+
+  private async scanLines<T>(from: number, decode: (line: Buffer) => T | undefined, onTxn: (txn: T, end: number) => void): Promise<ScanResult> {
     if (!fs.existsSync(this.file)) return { end: 0, tornBytes: 0 };
     const total = this.size();
     const stream = fs.createReadStream(this.file, { start: from, highWaterMark: 1024 * 1024 });
@@ -69,8 +135,8 @@ export class Oplog {
         pending = [];
         pendingLen = 0;
         chunk = chunk.subarray(nl + 1);
-        const txn = decodeLine(lineBuf);
-        if (!txn) {
+        const txn = decode(lineBuf);
+        if (txn === undefined) {
           bad = offset;
           pending.push(chunk);
           pendingLen += chunk.length;
@@ -83,7 +149,7 @@ export class Oplog {
     if (bad !== undefined) {
       const rest = Buffer.concat(pending).toString('latin1').split('\n');
       rest.pop();
-      if (rest.some((l) => decodeLine(Buffer.from(l, 'latin1')) !== undefined)) {
+      if (rest.some((l) => checkedBody(Buffer.from(l, 'latin1')) !== undefined)) {
         throw new ReplicaFormatError(path.dirname(this.file), `the oplog is damaged at byte ${bad} with valid entries after it; restore the replica from backup and run restorereplica`);
       }
     }
@@ -103,9 +169,8 @@ export class Oplog {
 
   /** Appends one transaction durably; returns the new end offset. */
   append(ops: readonly Op[]): number {
-    const json = JSON.stringify({ ops });
-    const body = Buffer.from(json);
-    const line = Buffer.concat([Buffer.from(`${crc32(body).toString(16).padStart(8, '0')} `), body, Buffer.from('\n')]);
+    const body = Buffer.from(ops.map(opJson).join('\t'));
+    const line = Buffer.concat([Buffer.from(`${crc32(body).toString(16).padStart(8, '0')}\t`), body, Buffer.from('\n')]);
     const existed = fs.existsSync(this.file);
     const fd = fs.openSync(this.file, 'a');
     try {
@@ -120,14 +185,34 @@ export class Oplog {
   }
 }
 
-function decodeLine(line: Buffer): OplogTxn | undefined {
-  if (line.length < 10 || line[8] !== 0x20) return undefined;
+/** A line whose checksum holds: its body and whether it is a tab-separated one; else undefined. */
+function checkedBody(line: Buffer): { text: string; tabbed: boolean } | undefined {
+  if (line.length < 9 || (line[8] !== TAB && line[8] !== SPACE)) return undefined;
   const want = line.subarray(0, 8).toString('latin1');
   const body = line.subarray(9);
   if (crc32(body).toString(16).padStart(8, '0') !== want) return undefined;
+  return { text: body.toString('utf8'), tabbed: line[8] === TAB };
+}
+
+function decodeOps(line: Buffer): OplogTxn | undefined {
+  const body = checkedBody(line);
+  if (!body) return undefined;
   try {
-    const txn = JSON.parse(body.toString('utf8')) as OplogTxn;
+    if (body.tabbed) return { ops: body.text === '' ? [] : body.text.split('\t').map((t) => JSON.parse(t) as Op) };
+    const txn = JSON.parse(body.text) as OplogTxn;
     return Array.isArray(txn.ops) ? txn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeEntries(line: Buffer): OplogEntry[] | undefined {
+  const body = checkedBody(line);
+  if (!body) return undefined;
+  try {
+    if (body.tabbed) return body.text === '' ? [] : body.text.split('\t').map(entryOf);
+    const txn = JSON.parse(body.text) as OplogTxn;
+    return Array.isArray(txn.ops) ? txn.ops.map((op) => entryOfOp(op)) : undefined;
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@ import { readJson, writeJsonAtomic, fsyncDir } from './durable';
 import { emptyEpochs, type LocalEpochs } from './epochMatrix';
 import { NotAReplicaError, ReplicaFormatError } from './errors';
 import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
-import { Oplog } from './oplog';
+import { entryOfOp, Oplog, type OplogEntry, type ScanResult } from './oplog';
 import type { Op, OpBody } from './ops';
 import { applyOp, applyReplicaOp, emptyState, lookup, parseNullProto, type VobState } from './vobState';
 
@@ -49,10 +49,10 @@ export interface OpenOptions extends Partial<LockOptions> {
   replicasOnly?: boolean;
 }
 
-/** Entries kept by an open with retainOps: every entry of origin c with id > floor[c]. */
+/** Entries kept by an open with retainOps, as stored: every entry of origin c with id > floor[c]. */
 export interface RetainedOps {
   floor: Record<string, number>;
-  ops: Op[];
+  entries: OplogEntry[];
 }
 
 const FILES = {
@@ -153,18 +153,27 @@ export class Replica {
           from = snap.oplogBytes;
         }
       }
-      const retained = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), ops: [] as Op[] } : undefined;
-      const apply = opts.retainOps && opts.replicasOnly ? applyReplicaOp : applyOp;
-      const scan = await oplog.scan(from, (txn) => {
-        for (const op of txn.ops) {
-          apply(state, op);
-          if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.ops.push(op);
-        }
-      });
+      const retained: RetainedOps | undefined = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), entries: [] } : undefined;
+      const partial = retained !== undefined && opts.replicasOnly === true;
+      let scan: ScanResult;
+      if (partial) {
+        // Entries stay unparsed, as stored, unless they change replica objects (see OplogEntry).
+        scan = await oplog.scanEntries(from, (e) => {
+          applyReplicaEntry(state, e);
+          if (e.id > (retained.floor[e.origin] ?? 0)) retained.entries.push(e);
+        });
+      } else {
+        scan = await oplog.scan(from, (txn) => {
+          for (const op of txn.ops) {
+            applyOp(state, op);
+            if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.entries.push(entryOfOp(op));
+          }
+        });
+      }
       if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
       const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
       r.retained = retained;
-      r.partialState = apply === applyReplicaOp;
+      r.partialState = partial;
       // A replay for an export leaves the snapshot as it is: the next open still starts from it.
       r.snapshotBytes = retained ? scan.end : from;
       r.oplogEnd = scan.end;
@@ -211,7 +220,7 @@ export class Replica {
     this.oplogEnd = this.oplog.append(ops);
     for (const op of ops) {
       applyOp(this.state, op);
-      if (this.retained && op.id > (this.retained.floor[op.origin] ?? 0)) this.retained.ops.push(op);
+      if (this.retained && op.id > (this.retained.floor[op.origin] ?? 0)) this.retained.entries.push(entryOfOp(op));
     }
   }
 
@@ -225,11 +234,9 @@ export class Replica {
     writeJsonAtomic(path.join(this.dir, FILES.identity), this.identity);
   }
 
-  /** Streams every oplog entry in local order (the order they were applied here: causal). */
-  async forEachOp(fn: (op: Op) => void): Promise<void> {
-    await this.oplog.scan(0, (txn) => {
-      for (const op of txn.ops) fn(op);
-    });
+  /** Streams every oplog entry, as stored, in local order (the order they were applied here: causal). */
+  async forEachEntry(fn: (e: OplogEntry) => void): Promise<void> {
+    await this.oplog.scanEntries(0, fn);
   }
 
   close(): void {
@@ -257,6 +264,15 @@ export class Replica {
   private assertWritable(): void {
     if (!this.lock || this.closed) throw new Error(`replica ${this.name} is not open for writing`);
   }
+}
+
+/**
+ * For an open with replicasOnly: an entry that may change replica objects is parsed and
+ * applied; any other only moves the row, unparsed.
+ */
+function applyReplicaEntry(state: VobState, e: OplogEntry): void {
+  if (e.kind === 'vob.create' || e.kind === 'replica.create' || e.kind === 'master.change') applyReplicaOp(state, JSON.parse(e.json) as Op);
+  else if (e.id > (state.row[e.origin] ?? 0)) state.row[e.origin] = e.id;
 }
 
 /**

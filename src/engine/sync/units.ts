@@ -1,8 +1,8 @@
 import type { Readable } from 'stream';
-import type { BlobSource, PacketRecord, PacketUnit } from '../packet/types';
+import { EncodedRecordText, type BlobSource, type PacketRecord, type PacketUnit } from '../packet/types';
 import type { BlobStore, PackedContent } from '../store/blobStore';
 import type { Replica } from '../store/replica';
-import type { Op } from '../store/ops';
+import type { OplogEntry } from '../store/oplog';
 import { BlobMissingError } from '../store/errors';
 import { EMPTY_BLOB } from '../store/blobStore';
 
@@ -78,29 +78,30 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
   let ops = 0;
   let blobs = 0;
   const missing: string[] = [];
-  const visit = (op: Op): void => {
-    if (op.id <= (from[op.origin] ?? 0)) return;
+  const visit = (e: OplogEntry): void => {
+    if (e.id <= (from[e.origin] ?? 0)) return;
     ops++;
     let content: BlobSource | undefined;
-    if (op.kind === 'version.create' && op.size > 0) {
-      const hash = op.blob;
+    if (e.kind === 'version.create' && e.blob !== undefined && e.size !== undefined && e.size > 0) {
+      const hash = e.blob;
       const packed = r.blobs.packed(hash);
       // Content in the store was hashed as it was written (BlobBatch.put/putFile): trusted.
-      if (packed) content = new PackedBlob(r.blobs, packed, hash, op.size);
+      if (packed) content = new PackedBlob(r.blobs, packed, hash, e.size);
       else {
         if (!r.blobs.has(hash)) missing.push(hash);
-        content = new LooseBlob(r.blobs, hash, op.size);
+        content = new LooseBlob(r.blobs, hash, e.size);
       }
       blobs++;
-    } else if (op.kind === 'version.create' && op.blob !== EMPTY_BLOB) {
-      missing.push(op.blob);
+    } else if (e.kind === 'version.create' && e.blob !== EMPTY_BLOB) {
+      missing.push(e.blob ?? '(none)');
     }
-    units.push({ records: [op as unknown as PacketRecord], blobs: content ? [content] : NO_CONTENT });
+    // The entry travels as it is stored, not parsed and encoded again.
+    units.push({ records: [new EncodedRecordText(e.origin, e.id, e.json)], blobs: content ? [content] : NO_CONTENT });
   };
   // Entries kept when the replica was opened cover this export if it starts at or above their floor.
   const kept = r.retained;
-  if (kept && Object.entries(kept.floor).every(([c, f]) => (from[c] ?? 0) >= f)) for (const op of kept.ops) visit(op);
-  else await r.forEachOp(visit);
+  if (kept && Object.entries(kept.floor).every(([c, f]) => (from[c] ?? 0) >= f)) for (const e of kept.entries) visit(e);
+  else await r.forEachEntry(visit);
   if (missing.length) throw new BlobMissingError(missing[0], r.name);
   return { units, ops, blobs };
 }

@@ -1,0 +1,137 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { randomUUID } from 'crypto';
+import { crc32 } from 'zlib';
+import { entryOf, entryOfOp, Oplog, opJson } from '../../../../src/engine/store/oplog';
+import type { Op } from '../../../../src/engine/store/ops';
+import { Replica, STORE_FORMAT } from '../../../../src/engine/store/replica';
+import { digestState } from '../../../../src/engine/store/vobState';
+import { succeed, replicatedHosts, tempRoot } from '../../cli/cliSupport';
+
+/** The oplog keeps each entry's JSON apart, head first, so an export copies entries unparsed. */
+
+const ORIGIN = '4f8c9faa-b60d-4338-a124-b24c0fb05741';
+const HASH = 'ab'.repeat(32);
+
+function sampleOps(): Op[] {
+  const at = '2026-11-21T21:09:22.285Z';
+  return [
+    { kind: 'vob.create', familyOid: randomUUID(), replica: ORIGIN, name: 'boston_hub', host: 'boston', origin: ORIGIN, id: 1, at },
+    { kind: 'element.create', path: 'd/\t"tab and quote".c', comment: 'tab\there, "blob":"x", {"origin"', origin: ORIGIN, id: 2, at },
+    { kind: 'version.create', path: 'd/\t"tab and quote".c', branch: '/main', n: 1, blob: HASH, size: 1234, comment: 'ünïcode ✓', origin: ORIGIN, id: 3, at, deps: { [randomUUID()]: 7 } },
+    { kind: 'master.change', object: 'branch', name: '/main', to: ORIGIN, origin: ORIGIN, id: 4, at },
+  ] as Op[];
+}
+
+/** A transaction line as stores wrote it before: one JSON object, the checksum after a space. */
+function legacyLine(ops: Op[]): string {
+  const body = Buffer.from(JSON.stringify({ ops }));
+  return `${crc32(body).toString(16).padStart(8, '0')} ${body.toString('utf8')}\n`;
+}
+
+describe('oplog entries as stored', () => {
+  it('writes each entry head first and reads origin, id, kind and content back from the head', () => {
+    for (const op of sampleOps()) {
+      const json = opJson(op);
+      assert.deepStrictEqual(JSON.parse(json), JSON.parse(JSON.stringify(op)), 'the same entry, whatever the order of its fields');
+      assert.ok(json.startsWith(`{"origin":"${ORIGIN}","id":${op.id},"kind":"${op.kind}"`), json);
+      assert.ok(!json.includes('\t'), 'a raw tab would split the entry');
+      const e = entryOf(json);
+      assert.strictEqual(e.json, json);
+      assert.deepStrictEqual(e, entryOfOp(op, json));
+      if (op.kind === 'version.create') assert.deepStrictEqual([e.blob, e.size], [HASH, 1234]);
+    }
+  });
+
+  it('reads an entry whose fields are in another order by parsing it', () => {
+    for (const op of sampleOps()) {
+      const json = JSON.stringify(op);
+      const e = entryOf(json);
+      assert.deepStrictEqual({ ...e }, { ...entryOfOp(op, json) });
+    }
+    // A version whose head lacks its content is parsed, not taken without it.
+    const v = sampleOps()[2];
+    const reordered = JSON.stringify(Object.assign({ origin: v.origin, id: v.id, kind: v.kind }, v));
+    assert.deepStrictEqual([entryOf(reordered).blob, entryOf(reordered).size], [HASH, 1234]);
+  });
+
+  it('reads lines written before, one JSON object each, followed by tab-separated ones, both ways', async () => {
+    const dir = tempRoot('msoplog-');
+    try {
+      const log = new Oplog(path.join(dir, 'oplog'));
+      const [a, b, c, d] = sampleOps();
+      fs.writeFileSync(log.file, legacyLine([a, b]));
+      log.append([c, d]);
+      const txns: Op[][] = [];
+      await log.scan(0, (t) => txns.push(t.ops));
+      assert.deepStrictEqual(txns, [[a, b], [c, d]].map((ops) => ops.map((op) => JSON.parse(JSON.stringify(op)) as Op)));
+      const entries: string[] = [];
+      await log.scanEntries(0, (e) => entries.push(`${e.origin} ${e.id} ${e.kind} ${e.blob ?? '-'} ${JSON.stringify(JSON.parse(e.json))}`));
+      assert.deepStrictEqual(
+        entries,
+        [a, b, c, d].map((op) => `${op.origin} ${op.id} ${op.kind} ${op.kind === 'version.create' ? op.blob : '-'} ${JSON.stringify(JSON.parse(opJson(op)))}`),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cuts a torn tab-separated transaction off and refuses one damaged in the middle', async () => {
+    const dir = tempRoot('msoplog-');
+    try {
+      const rdir = path.join(dir, 'r');
+      const oid = randomUUID();
+      Replica.initialize(rdir, { format: STORE_FORMAT, familyOid: randomUUID(), oid, name: 'boston_hub', host: 'boston', tag: '/vobs/dev', incarnation: 0, createdAt: new Date().toISOString() });
+      let r = await Replica.open(rdir, { command: 'test' });
+      r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+      r.record([{ kind: 'element.create', path: 'a' }, { kind: 'element.create', path: 'b' }]);
+      r.record([{ kind: 'element.create', path: 'c' }]);
+      const want = digestState(r.state);
+      r.close();
+      const file = path.join(rdir, 'oplog');
+      const good = fs.readFileSync(file);
+      const last = good.subarray(good.lastIndexOf(0x0a, good.length - 2) + 1);
+      // Every prefix of a third transaction, as a kill -9 mid-append leaves it.
+      for (let n = 1; n < last.length; n++) {
+        fs.writeFileSync(file, Buffer.concat([good, last.subarray(0, n)]));
+        r = await Replica.open(rdir, { command: 'test' });
+        assert.strictEqual(digestState(r.state), want, `torn at ${n}`);
+        r.close();
+        assert.deepStrictEqual(fs.readFileSync(file), good);
+      }
+      const damaged = Buffer.from(good);
+      damaged[good.indexOf(0x0a) + 15] ^= 0x01;
+      fs.writeFileSync(file, damaged);
+      await assert.rejects(Replica.open(rdir, { command: 'test' }), /damaged at byte/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exports a replica whose oplog was written before as entries the sibling applies', async () => {
+    const root = tempRoot('msoplog-cli-');
+    try {
+      const [a, b] = await replicatedHosts(root);
+      fs.mkdirSync(path.join(root, 'src'));
+      for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(root, 'src', `f${i}.txt`), `file ${i}\n`.repeat(i + 1));
+      await succeed(a, root, 'fsimport', '-invob', '/vobs/dev', path.join(root, 'src'));
+      // Rewrite every transaction of A's replica the way stores wrote them before.
+      const replicaDir = path.join(a, 'vobs', fs.readdirSync(path.join(a, 'vobs')).find((n) => n.endsWith('.vbs')) ?? '');
+      const log = new Oplog(path.join(replicaDir, 'oplog'));
+      const txns: Op[][] = [];
+      await log.scan(0, (t) => txns.push(t.ops));
+      assert.ok(txns.flat().filter((op) => op.kind === 'version.create').length >= 20);
+      fs.writeFileSync(log.file, txns.map(legacyLine).join(''));
+      assert.match(fs.readFileSync(log.file, 'utf8'), /^[0-9a-f]{8} \{"ops":/);
+      fs.rmSync(path.join(replicaDir, 'state.json'), { force: true });
+      fs.mkdirSync(path.join(root, 'out'));
+      await succeed(a, root, 'syncreplica', '-export', '-out', 'out', 'sanfran_hub@/vobs/dev');
+      await succeed(b, root, 'syncreplica', '-import', 'out');
+      const digest = async (home: string): Promise<string> => (await succeed(home, root, 'digest', '-invob', '/vobs/dev')).out.join('\n').trim();
+      assert.strictEqual(await digest(b), await digest(a));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
