@@ -50,6 +50,29 @@ describe('oplog entries as stored', () => {
       const e = entryOf(json);
       assert.deepStrictEqual({ ...e }, { ...entryOfOp(op, json) });
     }
+    // Heads that are not exactly what opJson writes are parsed, never read in place.
+    const op = sampleOps()[2];
+    const good = opJson(op);
+    const variants = [
+      good.replace('"origin":"4f8c', '"origin":"\\u0034f8c'),
+      good.replace(`"id":${op.id}`, `"id":0${op.id}`),
+      good.replace(`"id":${op.id}`, `"id": ${op.id}`),
+      good.replace(`"size":1234`, `"size":1234.5`),
+      good.replace(`"size":1234`, `"size":1e3`),
+      good.replace(HASH, HASH.toUpperCase()),
+      good.replace(HASH, HASH.slice(2)),
+      good.replace('"kind":"version.create"', '"kind":"version.create\\u0000"'),
+    ];
+    for (const text of variants) {
+      let parsed: Op;
+      try {
+        parsed = JSON.parse(text) as Op;
+      } catch {
+        assert.throws(() => entryOf(text), SyntaxError, text);
+        continue;
+      }
+      assert.deepStrictEqual({ ...entryOf(text) }, { ...entryOfOp(parsed, text) }, text);
+    }
     // A version whose head lacks its content is parsed, not taken without it.
     const v = sampleOps()[2];
     const reordered = JSON.stringify(Object.assign({ origin: v.origin, id: v.id, kind: v.kind }, v));
