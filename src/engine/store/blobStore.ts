@@ -6,7 +6,7 @@ import { pipeline } from 'stream/promises';
 import { promisify } from 'util';
 import * as zlib from 'zlib';
 import { ensureDirDurable, fsyncDir, tmpName, writeFileAtomic } from './durable';
-import { BlobHashMismatchError } from './errors';
+import { BlobDamagedError, BlobHashMismatchError } from './errors';
 import { encodePackIndex, hashWords, parsePackIndex, TextPackIndex, type PackLookup } from './packIndex';
 
 export const EMPTY_BLOB = createHash('sha256').digest('hex');
@@ -92,7 +92,10 @@ export class BlobStore {
     this.looseDirSet?.add(hash.slice(0, 2));
   }
 
-  /** The packs' indexes, oldest name first: where content is in two packs, the first wins. */
+  /** Index files that could not be read or failed their check: their packs' content is hidden. */
+  readonly unreadableIndexes: string[] = [];
+
+  /** The packs' indexes, oldest name first. */
   private packs(): Array<{ pack: string; index: PackLookup }> {
     if (this.indexes) return this.indexes;
     let names: string[] = [];
@@ -103,9 +106,17 @@ export class BlobStore {
     }
     const indexes: Array<{ pack: string; index: PackLookup }> = [];
     for (const n of names) {
-      // An unreadable or damaged index hides its pack's content: a reader then reports it missing.
-      const index = parsePackIndex(fs.readFileSync(path.join(this.packDir, n)));
-      if (index) indexes.push({ pack: path.join(this.packDir, n.replace(/\.idx$/, '.pack')), index });
+      // An unreadable or damaged index hides its pack's content: a reader then reports it
+      // missing, naming the index (unreadableIndexes).
+      const file = path.join(this.packDir, n);
+      let index: PackLookup | undefined;
+      try {
+        index = parsePackIndex(fs.readFileSync(file));
+      } catch {
+        index = undefined;
+      }
+      if (index) indexes.push({ pack: file.replace(/\.idx$/, '.pack'), index });
+      else this.unreadableIndexes.push(file);
     }
     this.indexes = indexes;
     return indexes;
@@ -135,8 +146,12 @@ export class BlobStore {
   addPack(pack: string, entries: ReadonlyArray<{ hash: string; offset: number; size: number; deflated?: number }>): void {
     // Not read yet: the first lookup reads this pack's index from disk with the others.
     if (!this.indexes) return;
+    // As the index on disk reads: the first of a hash is kept, and deflated content of no size is no entry.
     const map = new Map<string, { offset: number; size: number; deflated?: number }>();
-    for (const e of entries) map.set(e.hash, { offset: e.offset, size: e.size, deflated: e.deflated });
+    for (const e of entries) {
+      if (map.has(e.hash) || (e.deflated !== undefined && (e.deflated === 0 || e.size === 0))) continue;
+      map.set(e.hash, e.deflated === undefined ? { offset: e.offset, size: e.size } : { offset: e.offset, size: e.size, deflated: e.deflated });
+    }
     this.packs().push({ pack, index: new TextPackIndex(map) });
   }
 
@@ -205,10 +220,16 @@ export class BlobStore {
     if (this.looseFd?.hash !== hash) {
       this.closeLoose();
       const fd = fs.openSync(this.loosePath(hash), 'r');
-      const actual = fs.fstatSync(fd).size;
+      let actual: number;
+      try {
+        actual = fs.fstatSync(fd).size;
+      } catch (e) {
+        fs.closeSync(fd);
+        throw e;
+      }
       if (actual !== size) {
         fs.closeSync(fd);
-        throw new Error(`content ${hash} is ${actual} bytes in the store where ${size} were recorded`);
+        throw new BlobDamagedError(hash, this.dir, `its file is ${actual} bytes where ${size} were recorded`);
       }
       this.looseFd = { hash, fd };
     }

@@ -23,8 +23,15 @@ export class ReplicaFormatError extends MultiSiteError {
 
 /** A stored content blob is missing or does not hash to its name. */
 export class BlobMissingError extends MultiSiteError {
-  constructor(readonly hash: string, readonly replica: string) {
-    super(`Content ${hash} is missing from replica "${replica}"; restore the replica from backup or re-import the packet that carried it.`);
+  constructor(readonly hash: string, readonly replica: string, cause?: string) {
+    super(`Content ${hash} is missing from replica "${replica}"${cause ? ` (${cause})` : ''}; restore the replica from backup or re-import the packet that carried it.`);
+  }
+}
+
+/** Stored content is not what its store recorded (a loose file of another size). */
+export class BlobDamagedError extends MultiSiteError {
+  constructor(readonly hash: string, readonly dir: string, reason: string) {
+    super(`Content ${hash} in ${dir} is damaged: ${reason}; restore the replica from backup.`);
   }
 }
 

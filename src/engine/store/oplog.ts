@@ -54,57 +54,24 @@ export function opJson(op: Op): string {
   return JSON.stringify(Object.assign(head, op));
 }
 
-/** An entry from its stored JSON: the head read in place when written by opJson, else parsed. */
-export function entryOf(json: string): OplogEntry {
-  return readHead(json) ?? entryOfOp(JSON.parse(json) as Op, json);
-}
-
-const ORIGIN_AT = '{"origin":"'.length;
+const HEAD = /^\{"origin":"([0-9a-f-]{1,64})","id":(0|[1-9]\d{0,14}),"kind":"([a-z.]{1,32})"(?:,"blob":"([0-9a-f]{64})","size":(0|[1-9]\d{0,14})[,}])?/;
 
 /**
- * Reads `{"origin":"<oid>","id":<n>,"kind":"<kind>"` and, for a version, `,"blob":"<sha256>",
- * "size":<n>` from the start of an entry's JSON, by hand: one pass over a few dozen characters,
- * where a pattern built a match array and five strings per entry of a 20,000-entry export.
- * Origins and kinds repeat, so the entry keeps a shared copy. Anything unexpected (escapes,
- * other characters, another field order) gives undefined and the entry is parsed instead.
+ * An entry from its stored JSON: its head read by one anchored pattern when written by opJson,
+ * else parsed. Origins and kinds repeat, so the entry keeps a shared copy of each.
  */
-function readHead(json: string): OplogEntry | undefined {
-  if (!json.startsWith('{"origin":"')) return undefined;
-  const originEnd = scanWhile(json, ORIGIN_AT, isOidChar);
-  if (originEnd === ORIGIN_AT || !json.startsWith('","id":', originEnd)) return undefined;
-  const id = readInt(json, originEnd + 7);
-  if (id === undefined || !json.startsWith(',"kind":"', id.end)) return undefined;
-  const kindAt = id.end + 9;
-  const kindEnd = scanWhile(json, kindAt, isKindChar);
-  if (kindEnd === kindAt || json.charCodeAt(kindEnd) !== 0x22) return undefined;
-  const origin = shared(json.slice(ORIGIN_AT, originEnd));
-  const kind = shared(json.slice(kindAt, kindEnd));
-  if (kind !== 'version.create') return { origin, id: id.value, kind, json };
-  if (!json.startsWith(',"blob":"', kindEnd + 1)) return undefined;
-  const blobAt = kindEnd + 10;
-  if (scanWhile(json, blobAt, isHexChar) !== blobAt + 64 || !json.startsWith('","size":', blobAt + 64)) return undefined;
-  const size = readInt(json, blobAt + 73);
-  const next = size === undefined ? -1 : json.charCodeAt(size.end);
-  if (size === undefined || (next !== 0x2c && next !== 0x7d)) return undefined;
-  return { origin, id: id.value, kind, blob: json.slice(blobAt, blobAt + 64), size: size.value, json };
+export function entryOf(json: string): OplogEntry {
+  const m = HEAD.exec(json);
+  if (m && (m[3] !== 'version.create' || m[4] !== undefined)) {
+    const e: OplogEntry = { origin: shared(m[1]), id: Number(m[2]), kind: shared(m[3]), json };
+    if (m[4] !== undefined) {
+      e.blob = m[4];
+      e.size = Number(m[5]);
+    }
+    return e;
+  }
+  return entryOfOp(JSON.parse(json) as Op, json);
 }
-
-function scanWhile(s: string, from: number, ok: (c: number) => boolean): number {
-  let i = from;
-  while (i < s.length && ok(s.charCodeAt(i))) i++;
-  return i;
-}
-
-/** Up to 15 decimal digits at `from` (no sign, no leading zero but for 0 itself). */
-function readInt(s: string, from: number): { value: number; end: number } | undefined {
-  const end = scanWhile(s, from, (c) => c >= 0x30 && c <= 0x39);
-  if (end === from || end - from > 15 || (s.charCodeAt(from) === 0x30 && end - from > 1)) return undefined;
-  return { value: Number(s.slice(from, end)), end };
-}
-
-const isHexChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
-const isOidChar = (c: number): boolean => isHexChar(c) || c === 0x2d;
-const isKindChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || c === 0x2e;
 
 /**
  * One copy of each origin and kind seen (a replica family has a handful of each). The copy kept
@@ -157,6 +124,11 @@ export class Oplog {
     });
   }
 
+  /**
+   * Splits the file into lines as it streams, one line in memory at a time. After a damaged
+   * line every further complete line is still checked: a valid one means the damage is not a
+   * torn tail, whatever its size.
+   */
   private async scanLines<T>(from: number, decode: (line: Buffer) => T | undefined, onTxn: (txn: T, end: number) => void): Promise<ScanResult> {
     if (!fs.existsSync(this.file)) return { end: 0, tornBytes: 0 };
     const total = this.size();
@@ -167,14 +139,6 @@ export class Oplog {
     let bad: number | undefined;
     for await (const raw of stream) {
       let chunk = raw as Buffer;
-      if (bad !== undefined) {
-        if (chunk.includes(NL)) {
-          // Look for any complete valid line after the damage.
-          pending.push(chunk);
-          pendingLen += chunk.length;
-        }
-        continue;
-      }
       for (;;) {
         const nl = chunk.indexOf(NL);
         if (nl < 0) {
@@ -186,22 +150,20 @@ export class Oplog {
         pending = [];
         pendingLen = 0;
         chunk = chunk.subarray(nl + 1);
+        if (bad !== undefined) {
+          if (decode(lineBuf) !== undefined) {
+            stream.destroy();
+            throw new ReplicaFormatError(path.dirname(this.file), `the oplog is damaged at byte ${bad} with valid entries after it; restore the replica from backup and run restorereplica`);
+          }
+          continue;
+        }
         const txn = decode(lineBuf);
         if (txn === undefined) {
           bad = offset;
-          pending.push(chunk);
-          pendingLen += chunk.length;
-          break;
+          continue;
         }
         offset += lineBuf.length + 1;
         onTxn(txn, offset);
-      }
-    }
-    if (bad !== undefined) {
-      const rest = Buffer.concat(pending).toString('latin1').split('\n');
-      rest.pop();
-      if (rest.some((l) => checkedBody(Buffer.from(l, 'latin1')) !== undefined)) {
-        throw new ReplicaFormatError(path.dirname(this.file), `the oplog is damaged at byte ${bad} with valid entries after it; restore the replica from backup and run restorereplica`);
       }
     }
     return { end: offset, tornBytes: total - offset };

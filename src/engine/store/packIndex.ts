@@ -61,6 +61,8 @@ export function encodePackIndex(entries: readonly PackIndexEntry[]): Buffer {
   sorted.forEach((e, i) => {
     if (!/^[0-9a-f]{64}$/.test(e.hash)) throw new Error(`not a content hash: ${e.hash}`);
     for (const v of [e.offset, e.size, e.deflated ?? 0]) if (!Number.isSafeInteger(v) || v < 0 || v >= U48) throw new RangeError(`pack index value ${v} out of range`);
+    // 0 deflated bytes on disk means "kept as it is": deflated content always has some.
+    if (e.deflated === 0) throw new RangeError(`content ${e.hash} cannot be kept in 0 deflated bytes`);
     buf.write(e.hash, HEAD + FANOUT + i * HASH, 'hex');
     counts[parseInt(e.hash.slice(0, 2), 16)]++;
     const at = fields + i * FIELDS;

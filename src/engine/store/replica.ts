@@ -9,7 +9,17 @@ import { entryOfOp, Oplog, type OplogEntry, type ScanResult } from './oplog';
 import type { Op, OpBody } from './ops';
 import { applyOp, applyReplicaOp, emptyState, lookup, parseNullProto, type VobState } from './vobState';
 
-export const STORE_FORMAT = 1;
+/**
+ * The storage format new replicas are made with. 2: oplog lines of tab-separated entries and
+ * binary pack indexes (oplog.ts, packIndex.ts). Format 1 stores are still read, and become
+ * format 2 when a command first opens one to write: a build that knows only format 1 would
+ * take a tab-separated line for a torn tail and cut it off, and find no packed content behind a
+ * binary index, so it must refuse such a store, which it does on the format number.
+ */
+export const STORE_FORMAT = 2;
+const READABLE_FORMATS = [1, 2];
+/** The snapshot's own format (state.json), unchanged by the storage format. */
+const SNAPSHOT_FORMAT = 1;
 
 /** Who this replica is. Local: never replicated. */
 export interface ReplicaIdentity {
@@ -123,7 +133,7 @@ export class Replica {
       throw new NotAReplicaError(dir, `${FILES.identity} is unreadable (${(e as Error).message})`);
     }
     if (!id) throw new NotAReplicaError(dir, `there is no ${FILES.identity}`);
-    if (id.format !== STORE_FORMAT) throw new ReplicaFormatError(dir, `storage format ${id.format} is not supported (expected ${STORE_FORMAT})`);
+    if (!READABLE_FORMATS.includes(id.format)) throw new ReplicaFormatError(dir, `storage format ${id.format} is not supported (expected ${READABLE_FORMATS.join(' or ')}); it was written by a newer version`);
     return id;
   }
 
@@ -139,6 +149,11 @@ export class Replica {
     try {
       // Only the lock holder sweeps: no other writer is at work then.
       if (lock) sweepDeadTemps(dir);
+      // Marked before anything is written in the new formats (see STORE_FORMAT).
+      if (lock && identity.format < STORE_FORMAT) {
+        identity.format = STORE_FORMAT;
+        writeJsonAtomic(path.join(dir, FILES.identity), identity);
+      }
       if (lock?.brokeStale) sweepBlobTemps(path.join(dir, FILES.blobs));
       const oplog = new Oplog(path.join(dir, FILES.oplog));
       const epochs = readJson<LocalEpochs>(path.join(dir, FILES.epochs)) ?? emptyEpochs();
@@ -148,7 +163,7 @@ export class Replica {
       const snap = snapText ? parseSnapshot(snapText) : undefined;
       {
         // A snapshot is only ever a shortcut: if it is unreadable the oplog is replayed from the start.
-        if (snap && snap.format === STORE_FORMAT && snap.oplogBytes <= oplog.size()) {
+        if (snap && snap.format === SNAPSHOT_FORMAT && snap.oplogBytes <= oplog.size()) {
           state = snap.state;
           from = snap.oplogBytes;
         }
@@ -252,7 +267,7 @@ export class Replica {
 
   writeSnapshot(): void {
     this.assertFullState();
-    const snap: Snapshot = { format: STORE_FORMAT, oplogBytes: this.oplogEnd, state: this.state };
+    const snap: Snapshot = { format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, state: this.state };
     writeJsonAtomic(path.join(this.dir, FILES.snapshot), snap);
     this.snapshotBytes = this.oplogEnd;
   }

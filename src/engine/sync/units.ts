@@ -102,6 +102,9 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
   const kept = r.retained;
   if (kept && Object.entries(kept.floor).every(([c, f]) => (from[c] ?? 0) >= f)) for (const e of kept.entries) visit(e);
   else await r.forEachEntry(visit);
-  if (missing.length) throw new BlobMissingError(missing[0], r.name);
+  if (missing.length) {
+    const hidden = r.blobs.unreadableIndexes;
+    throw new BlobMissingError(missing[0], r.name, hidden.length ? `the pack index ${hidden[0]} is damaged or was written by a newer version` : undefined);
+  }
   return { units, ops, blobs };
 }

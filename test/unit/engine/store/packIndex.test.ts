@@ -7,6 +7,7 @@ import { Readable } from 'stream';
 import { BlobStore } from '../../../../src/engine/store/blobStore';
 import { encodePackIndex, hashWords, listPackIndex, parsePackIndex, type PackIndexEntry, type PackLookup } from '../../../../src/engine/store/packIndex';
 import { prng } from '../../../support/prng';
+import { errorLine, multitool, replicatedHosts, succeed, tempRoot } from '../../cli/cliSupport';
 
 /** The binary pack index: sorted hashes with a fan-out table, looked up by binary search. */
 
@@ -59,6 +60,7 @@ describe('pack index', () => {
     assert.throws(() => encodePackIndex([{ hash: 'a'.repeat(64), offset: 2 ** 48, size: 1 }]), RangeError);
     assert.throws(() => encodePackIndex([{ hash: 'a'.repeat(64), offset: 0, size: -1 }]), RangeError);
     assert.throws(() => encodePackIndex([{ hash: 'a'.repeat(64), offset: 0.5, size: 1 }]), RangeError);
+    assert.throws(() => encodePackIndex([{ hash: 'a'.repeat(64), offset: 0, size: 10, deflated: 0 }]), /0 deflated bytes/);
   });
 
   it('finds nothing in an index cut short anywhere or with any byte changed', () => {
@@ -110,6 +112,21 @@ describe('pack index in the content store', () => {
     fresh.close();
   });
 
+  it('reads a store with text and binary indexes side by side (an older store written to again)', async () => {
+    const store = new BlobStore(dir);
+    const older = await pack(store, 'older');
+    const newer = await pack(store, 'newer');
+    store.close();
+    const [first] = fs.readdirSync(store.packDir).filter((n) => n.endsWith('.idx'));
+    const file = path.join(store.packDir, first);
+    const entries = listPackIndex(fs.readFileSync(file));
+    fs.writeFileSync(file, entries.map((e) => `${e.hash} ${e.offset} ${e.size}${e.deflated !== undefined ? ` d ${e.deflated}` : ''}\n`).join(''));
+    const fresh = new BlobStore(dir);
+    for (const h of [...older, ...newer, ...older.reverse()]) assert.ok(fresh.has(h), h);
+    assert.deepStrictEqual(fresh.unreadableIndexes, []);
+    fresh.close();
+  });
+
   it('hides only the content of a pack whose index is damaged', async () => {
     const store = new BlobStore(dir);
     const first = await pack(store, 'first');
@@ -129,6 +146,35 @@ describe('pack index in the content store', () => {
     const fresh = new BlobStore(dir);
     for (const h of first) assert.strictEqual(fresh.has(h), false);
     for (const h of second) assert.ok(fresh.has(h));
+    assert.deepStrictEqual(fresh.unreadableIndexes, [file]);
     fresh.close();
+  });
+
+  it('names a damaged pack index when an export finds content missing', async () => {
+    const root = tempRoot('packindex-cli-');
+    try {
+      const [a] = await replicatedHosts(root);
+      fs.mkdirSync(path.join(root, 'src'));
+      for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(root, 'src', `f${i}.txt`), `file ${i}\n`.repeat(i + 1));
+      await succeed(a, root, 'fsimport', '-invob', '/vobs/dev', path.join(root, 'src'));
+      const idx: string[] = [];
+      const walk = (d: string): void => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          if (e.isDirectory()) walk(path.join(d, e.name));
+          else if (e.name.endsWith('.idx')) idx.push(path.join(d, e.name));
+        }
+      };
+      walk(path.join(a, 'vobs'));
+      assert.strictEqual(idx.length, 1);
+      const bytes = fs.readFileSync(idx[0]);
+      bytes.writeUInt32BE(9, 8);
+      fs.writeFileSync(idx[0], bytes);
+      fs.mkdirSync(path.join(root, 'out'));
+      const r = await multitool(a, root, 'syncreplica', '-export', '-out', 'out', 'sanfran_hub@/vobs/dev');
+      assert.strictEqual(r.status, 1);
+      assert.match(errorLine(r), /is missing from replica "boston_hub" \(the pack index .*\.idx is damaged or was written by a newer version\)/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

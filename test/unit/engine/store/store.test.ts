@@ -87,6 +87,28 @@ describe('replica storage', () => {
     await assert.rejects(Replica.open(dir, { command: 'test' }), ReplicaFormatError);
   });
 
+  it('opens format 1 storage, marks it format 2 before a command writes, and refuses a newer format', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    const identityFile = path.join(dir, 'replica.json');
+    const setFormat = (n: number): void => fs.writeFileSync(identityFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(identityFile, 'utf8')), format: n }));
+    const format = (): number => (JSON.parse(fs.readFileSync(identityFile, 'utf8')) as { format: number }).format;
+    let r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+    r.close();
+    assert.strictEqual(format(), STORE_FORMAT);
+    setFormat(1);
+    r = await Replica.open(dir, { command: 'test', readOnly: true });
+    assert.strictEqual(r.ownRow()[oid], 1);
+    r.close();
+    assert.strictEqual(format(), 1, 'a reader changes nothing');
+    r = await Replica.open(dir, { command: 'test' });
+    r.close();
+    assert.strictEqual(format(), 2, 'a writer marks the store before writing in the new formats');
+    setFormat(3);
+    await assert.rejects(Replica.open(dir, { command: 'test' }), /storage format 3 is not supported \(expected 1 or 2\); it was written by a newer version/);
+  });
+
   it('rebuilds derived state from the oplog when the snapshot is unreadable', async () => {
     const dir = path.join(root, 'r');
     const { oid } = newReplica(dir);
@@ -229,7 +251,7 @@ describe('content store', () => {
     // A loose file whose size is not the recorded one is refused, not read short or long.
     fs.appendFileSync(fresh.loosePath(loose.hash), 'x');
     const other = new BlobStore(root);
-    assert.throws(() => other.readLoose(loose.hash, 5, buf, 0, 5, 0), /6 bytes in the store where 5 were recorded/);
+    assert.throws(() => other.readLoose(loose.hash, 5, buf, 0, 5, 0), /its file is 6 bytes where 5 were recorded/);
     other.close();
     fresh.close();
   });

@@ -22,7 +22,7 @@ function elements(from: number, n: number, commentBytes: number): Op[] {
   return ops;
 }
 
-describe('review: oplog damaged before a transaction larger than a read chunk', () => {
+describe('an oplog damaged before a transaction larger than a read chunk', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-oplog-'));

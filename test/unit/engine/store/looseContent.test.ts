@@ -11,7 +11,7 @@ import { BlobStore } from '../../../../src/engine/store/blobStore';
  * before loose content was read positionally an export reported it as a PacketWriteError (one
  * `multitool: Error:` line); a plain Error prints as a bug with its stack.
  */
-describe('review: loose content of the wrong size', () => {
+describe('loose content of the wrong size', () => {
   let root: string;
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'review-loose-'));
