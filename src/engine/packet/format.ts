@@ -57,10 +57,16 @@ export function encodePrefix(headerLength: number): Buffer {
 export function writeBlobFrameHead(buf: Buffer, at: number, hash: string, size: number, deflated?: number): number {
   buf[at] = deflated === undefined ? FRAME_BLOB : FRAME_DEFLATED_BLOB;
   buf.write(hash, at + 1, 32, 'hex');
-  buf.writeBigUInt64BE(BigInt(size), at + 33);
+  writeU64(buf, size, at + 33);
   if (deflated === undefined) return at + BLOB_FRAME_OVERHEAD;
-  buf.writeBigUInt64BE(BigInt(deflated), at + 41);
+  writeU64(buf, deflated, at + 41);
   return at + DEFLATED_BLOB_FRAME_OVERHEAD;
+}
+
+/** A safe integer as 8 big-endian bytes, as two 32-bit halves: a BigInt per frame showed in exports of many versions. */
+function writeU64(buf: Buffer, n: number, at: number): void {
+  buf.writeUInt32BE(Math.floor(n / 2 ** 32), at);
+  buf.writeUInt32BE(n >>> 0, at + 4);
 }
 
 export function encodeDeflatedRecordsFrameHead(raw: number, stored: number): Buffer {
