@@ -27,14 +27,28 @@ export function fsyncDir(dir: string): void {
 }
 
 export function writeFileAtomic(target: string, data: string | Buffer, mode = 0o644): void {
+  writePiecesAtomic(target, [data], mode);
+}
+
+/**
+ * writeFileAtomic for content made piece by piece (a large snapshot), each piece written as it
+ * comes: the whole never has to be in memory at once.
+ */
+export function writePiecesAtomic(target: string, pieces: Iterable<string | Buffer>, mode = 0o644): void {
   const tmp = tmpName(target);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    for (const piece of pieces) {
+      const buf = typeof piece === 'string' ? Buffer.from(piece) : piece;
+      for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off);
+    }
     fs.fsyncSync(fd);
-  } finally {
+  } catch (e) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
   try {
     fs.renameSync(tmp, target);
   } catch (e) {

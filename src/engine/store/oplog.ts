@@ -222,21 +222,49 @@ export class Oplog {
     }
   }
 
-  /** Appends one transaction durably; returns the new end offset. */
+  /**
+   * Appends one transaction durably; returns the new end offset. The line is written in pieces
+   * of about 1 MB as its entries are encoded, under a placeholder checksum that no line can
+   * carry (not hex), and the checksum is written last, before the fsync: an import of tens of
+   * thousands of entries never holds its whole line, and a line cut short anywhere, or whose
+   * checksum never made it to disk, is a torn tail, cut off on the next open.
+   */
   append(ops: readonly Op[]): number {
-    const body = Buffer.from(ops.map(opJson).join('\t'));
-    const line = Buffer.concat([Buffer.from(`${crc32(body).toString(16).padStart(8, '0')}\t`), body, Buffer.from('\n')]);
     const existed = fs.existsSync(this.file);
-    const fd = fs.openSync(this.file, 'a');
+    const fd = fs.openSync(this.file, existed ? 'r+' : 'w+');
     try {
-      let off = 0;
-      while (off < line.length) off += fs.writeSync(fd, line, off);
+      const start = fs.fstatSync(fd).size;
+      let at = start;
+      const write = (buf: Buffer): void => {
+        for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off, at + off);
+        at += buf.length;
+      };
+      write(Buffer.from('XXXXXXXX\t'));
+      let crc = 0;
+      let piece: string[] = [];
+      let pieceLength = 0;
+      const flush = (): void => {
+        const buf = Buffer.from(piece.join(''));
+        crc = crc32(buf, crc);
+        write(buf);
+        piece = [];
+        pieceLength = 0;
+      };
+      ops.forEach((op, i) => {
+        const json = i === 0 ? opJson(op) : `\t${opJson(op)}`;
+        piece.push(json);
+        pieceLength += json.length;
+        if (pieceLength >= 1024 * 1024) flush();
+      });
+      flush();
+      write(Buffer.from('\n'));
+      fs.writeSync(fd, Buffer.from(crc.toString(16).padStart(8, '0')), 0, 8, start);
       fs.fsyncSync(fd);
+      return at;
     } finally {
       fs.closeSync(fd);
+      if (!existed) fsyncDir(path.dirname(this.file));
     }
-    if (!existed) fsyncDir(path.dirname(this.file));
-    return this.size();
   }
 }
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BlobStore } from './blobStore';
-import { readJson, writeJsonAtomic, fsyncDir } from './durable';
+import { readJson, writeJsonAtomic, writePiecesAtomic, fsyncDir } from './durable';
 import { emptyEpochs, type LocalEpochs } from './epochMatrix';
 import { NotAReplicaError, ReplicaFormatError } from './errors';
 import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
@@ -35,7 +35,7 @@ export interface ReplicaIdentity {
   createdAt: string;
 }
 
-interface Snapshot {
+export interface Snapshot {
   format: number;
   oplogBytes: number;
   state: VobState;
@@ -267,8 +267,7 @@ export class Replica {
 
   writeSnapshot(): void {
     this.assertFullState();
-    const snap: Snapshot = { format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, state: this.state };
-    writeJsonAtomic(path.join(this.dir, FILES.snapshot), snap);
+    writePiecesAtomic(path.join(this.dir, FILES.snapshot), snapshotPieces({ format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, state: this.state }));
     this.snapshotBytes = this.oplogEnd;
   }
 
@@ -301,6 +300,29 @@ function retainFloor(own: string, epochs: LocalEpochs): Record<string, number> {
   const origins = new Set(rows.flatMap((row) => Object.keys(row)));
   for (const c of origins) floor[c] = Math.min(...rows.map((row) => row[c] ?? 0));
   return floor;
+}
+
+/**
+ * The snapshot's JSON, as JSON.stringify would write it, in pieces of about 256 KB: the elements
+ * one by one, so a history of tens of thousands of versions is not one string in memory (with
+ * its bytes, twice its size) at the end of the import that made it.
+ */
+export function* snapshotPieces(snap: Snapshot): Generator<string> {
+  const { elements, ...rest } = snap.state;
+  const head = JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, state: { ...rest, elements: {} } });
+  // The head ends in `{}}}`: the elements go between that object's braces.
+  const open = head.length - 3;
+  let piece = head.slice(0, open);
+  let first = true;
+  for (const key in elements) {
+    piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(elements[key])}`;
+    first = false;
+    if (piece.length >= 256 * 1024) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield piece + head.slice(open) + '\n';
 }
 
 function parseSnapshot(text: string): Snapshot | undefined {

@@ -4,10 +4,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { Readable } from 'stream';
+import { isDeepStrictEqual } from 'util';
 import { BlobStore, EMPTY_BLOB } from '../../../../src/engine/store/blobStore';
 import { BlobHashMismatchError, ReplicaFormatError, ReplicaLockedError } from '../../../../src/engine/store/errors';
 import { acquireLock } from '../../../../src/engine/store/lock';
-import { Replica, STORE_FORMAT } from '../../../../src/engine/store/replica';
+import { Replica, snapshotPieces, STORE_FORMAT } from '../../../../src/engine/store/replica';
 import { digestState } from '../../../../src/engine/store/vobState';
 import { parseOpRecord, BadRecordError } from '../../../../src/engine/store/ops';
 
@@ -107,6 +108,23 @@ describe('replica storage', () => {
     assert.strictEqual(format(), 2, 'a writer marks the store before writing in the new formats');
     setFormat(3);
     await assert.rejects(Replica.open(dir, { command: 'test' }), /storage format 3 is not supported \(expected 1 or 2\); it was written by a newer version/);
+  });
+
+  it('writes the snapshot in pieces that make the same JSON as the state', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    const r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston', comment: 'the "hub" ✓' }]);
+    const names = ['__proto__', 'constructor', '0', '10', '2', 'ünïcode/ファイル.c', 'quote"and\\backslash'];
+    for (let i = 0; i < 3000; i++) names.push(`dir${i % 7}/file${i}.c`);
+    r.record(names.map((p) => ({ kind: 'element.create' as const, path: p.replace(/\\/g, '_') })));
+    const snap = { format: 1, oplogBytes: 1234, state: r.state };
+    const pieces = [...snapshotPieces(snap)];
+    assert.ok(pieces.length > 1, 'a state this large comes in several pieces');
+    // The same JSON value (the elements come last in the pieces); compared without printing megabytes.
+    assert.ok(isDeepStrictEqual(JSON.parse(pieces.join('')), JSON.parse(JSON.stringify(snap))));
+    assert.ok(pieces.join('').endsWith('}}}\n'));
+    r.close();
   });
 
   it('rebuilds derived state from the oplog when the snapshot is unreadable', async () => {
