@@ -653,7 +653,8 @@ class BodyWriter {
   }
 }
 
-const SYNC_AHEAD_BYTES = 32 * 1024 * 1024;
+/** At most this much is left for the final fsync (32 MB left it waiting on the disk at the end). */
+const SYNC_AHEAD_BYTES = 8 * 1024 * 1024;
 
 /**
  * Gives a finished temp file its packet name without ever replacing an existing file: a hard
