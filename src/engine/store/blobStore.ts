@@ -19,6 +19,17 @@ export interface BlobRef {
 /** Packed content as the index describes it. */
 export type PackedContent = Readonly<PackEntry>;
 
+/** Loose content as kept: its file, its size, and its bytes on disk when kept raw-deflated. */
+export interface LooseContent {
+  readonly hash: string;
+  readonly file: string;
+  readonly size: number;
+  readonly deflated?: number;
+}
+
+/** The ending of a loose file that holds its content raw-deflated. */
+const DEFLATED_LOOSE = '.d';
+
 interface PackEntry {
   pack: string;
   offset: number;
@@ -63,13 +74,13 @@ function worthKeeping(deflated: number, size: number): boolean {
  * as loose files. The index file is written only after its pack is durable, so a pack without
  * an index is an interrupted write and is ignored. The index (packIndex.ts) gives each hash's
  * offset, size and, when the content is kept raw-deflated (see STORE_DEFLATE_LEVEL), its bytes
- * on disk; loose files are always the content as it is.
+ * on disk. A loose file is kept the same way: raw-deflated (`<hash>.d`) or as it is.
  */
 export class BlobStore {
   private indexes: Array<{ pack: string; index: PackLookup }> | undefined;
   /** Pack files held open for positional reads (export reads thousands of blobs from a few packs). */
   private readonly packFds = new Map<string, number>();
-  private looseFd: { hash: string; fd: number } | undefined;
+  private looseFd: { file: string; fd: number } | undefined;
   /** Bytes read ahead from one pack (see readPacked), and where the last read from it ended. */
   private readonly readAhead = { pack: '', start: 0, end: 0, lastEnd: -1, buf: undefined as Buffer | undefined };
   private lastHit = 0;
@@ -80,8 +91,34 @@ export class BlobStore {
     return path.join(this.dir, 'packs');
   }
 
+  /** Where loose content kept as it is lives; kept raw-deflated, the same name ending in `.d`. */
   loosePath(hash: string): string {
     return path.join(this.dir, hash.slice(0, 2), hash.slice(2));
+  }
+
+  /** The loose file holding content and its bytes on disk, whichever way it is kept; undefined if none. */
+  private looseFile(hash: string): { file: string; bytes: number; deflated: boolean } | undefined {
+    // An import asks this for every blob it receives: most are new, and in a store that keeps
+    // them in packs the loose file's directory does not even exist. Knowing which do saves a
+    // failed stat per blob.
+    if (!this.looseDirs().has(hash.slice(0, 2))) return undefined;
+    const raw = this.loosePath(hash);
+    for (const [file, deflated] of [[raw, false], [`${raw}${DEFLATED_LOOSE}`, true]] as const) {
+      try {
+        const st = fs.statSync(file, { throwIfNoEntry: false });
+        if (st) return { file, bytes: st.size, deflated };
+      } catch {
+        // Unreadable: as good as absent.
+      }
+    }
+    return undefined;
+  }
+
+  /** Loose content of `size` bytes as kept, for readLoose(); undefined if there is no loose file. */
+  loose(hash: string, size: number): LooseContent | undefined {
+    const f = this.looseFile(hash);
+    if (!f) return undefined;
+    return f.deflated ? { hash, file: f.file, size, deflated: f.bytes } : { hash, file: f.file, size };
   }
 
   private looseDirSet: Set<string> | undefined;
@@ -168,16 +205,9 @@ export class BlobStore {
   has(hash: string, size?: number): boolean {
     const p = this.find(hash);
     if (p) return size === undefined || p.size === size;
-    // An import asks this for every blob it receives: most are new, and in a store that keeps
-    // them in packs the loose file's directory does not even exist. Knowing which do saves a
-    // failed stat per blob.
-    if (!this.looseDirs().has(hash.slice(0, 2))) return false;
-    try {
-      const st = fs.statSync(this.loosePath(hash), { throwIfNoEntry: false });
-      return st !== undefined && (size === undefined || st.size === size);
-    } catch {
-      return false;
-    }
+    const f = this.looseFile(hash);
+    // A deflated file's size is not the content's: the hash names it.
+    return f !== undefined && (size === undefined || f.deflated || f.bytes === size);
   }
 
   /** The content, inflated when it is kept deflated. */
@@ -190,14 +220,23 @@ export class BlobStore {
       return inflate;
     }
     if (p) return this.openStored(hash);
-    if (hash === EMPTY_BLOB && !this.has(hash)) return Readable.from([]);
+    const f = this.looseFile(hash);
+    if (f?.deflated) {
+      const inflate = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
+      pipeline(fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }), inflate).catch(() => undefined);
+      return inflate;
+    }
+    if (hash === EMPTY_BLOB && !f) return Readable.from([]);
     return fs.createReadStream(this.loosePath(hash), { highWaterMark: 256 * 1024 });
   }
 
-  /** The bytes on disk of packed content (deflated when kept deflated); loose content as it is. */
+  /** The bytes on disk of content: deflated when kept deflated, packed or loose. */
   openStored(hash: string): Readable {
     const p = this.find(hash);
-    if (!p) return this.open(hash);
+    if (!p) {
+      const f = this.looseFile(hash);
+      return f?.deflated ? fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }) : this.open(hash);
+    }
     const bytes = p.deflated ?? p.size;
     return bytes === 0 ? Readable.from([]) : fs.createReadStream(p.pack, { start: p.offset, end: p.offset + bytes - 1, highWaterMark: 256 * 1024 });
   }
@@ -246,16 +285,17 @@ export class BlobStore {
   }
 
   /**
-   * Positional read of loose content (kept as it is), `size` bytes long. The file last read
-   * stays open until another is read or the store is closed: a reader takes each blob whole
-   * before the next, and a stream per blob cost an export of many small loose versions more
-   * than the reading.
+   * Positional read of loose content's bytes on disk (deflated when kept deflated; see loose()).
+   * The file last read stays open until another is read or the store is closed: a reader takes
+   * each blob whole before the next, and a stream per blob cost an export of many small loose
+   * versions more than the reading.
    */
-  readLoose(hash: string, size: number, buf: Buffer, offset: number, length: number, position: number): number {
-    if (position < 0 || position + length > size) throw new RangeError(`read of ${length} bytes at ${position} is outside content ${hash} (${size} bytes)`);
-    if (this.looseFd?.hash !== hash) {
+  readLoose(l: LooseContent, buf: Buffer, offset: number, length: number, position: number): number {
+    const bytes = l.deflated ?? l.size;
+    if (position < 0 || position + length > bytes) throw new RangeError(`read of ${length} bytes at ${position} is outside content ${l.hash} (${bytes} bytes)`);
+    if (this.looseFd?.file !== l.file) {
       this.closeLoose();
-      const fd = fs.openSync(this.loosePath(hash), 'r');
+      const fd = fs.openSync(l.file, 'r');
       let actual: number;
       try {
         actual = fs.fstatSync(fd).size;
@@ -263,11 +303,11 @@ export class BlobStore {
         fs.closeSync(fd);
         throw e;
       }
-      if (actual !== size) {
+      if (actual !== bytes) {
         fs.closeSync(fd);
-        throw new BlobDamagedError(hash, this.dir, `its file is ${actual} bytes where ${size} were recorded`);
+        throw new BlobDamagedError(l.hash, this.dir, `its file is ${actual} bytes where ${bytes} were recorded`);
       }
-      this.looseFd = { hash, fd };
+      this.looseFd = { file: l.file, fd };
     }
     return fs.readSync(this.looseFd.fd, buf, offset, length, position);
   }
@@ -500,21 +540,23 @@ export class BlobBatch {
     }
   }
 
-  /** A loose file is the content as it is: deflated content is inflated on the way. */
+  /**
+   * A loose file holds the content as the batch kept it: raw-deflated (its name ending in `.d`)
+   * when it was deflated, as git keeps loose objects compressed, else as it is. Deflated bytes
+   * are copied, not inflated and compressed again.
+   */
   private async writeLoose(fd: number, e: { hash: string } & BatchEntry): Promise<void> {
-    const target = this.store.loosePath(e.hash);
+    const target = e.deflated !== undefined ? `${this.store.loosePath(e.hash)}${DEFLATED_LOOSE}` : this.store.loosePath(e.hash);
     ensureDirDurable(path.dirname(target));
     this.store.noteLooseDir(e.hash);
     const tmp = tmpName(target);
     const stored = e.deflated ?? e.size;
     const source = stored === 0 ? Readable.from([]) : fs.createReadStream('', { fd, autoClose: false, start: e.offset, end: e.offset + stored - 1, highWaterMark: 1024 * 1024 });
-    const out = fs.createWriteStream(tmp);
     try {
-      if (e.deflated !== undefined) await pipeline(source, zlib.createInflateRaw(), out);
-      else await pipeline(source, out);
+      await pipeline(source, fs.createWriteStream(tmp));
       const check = fs.openSync(tmp, 'r+');
       try {
-        if (fs.fstatSync(check).size !== e.size) throw new Error(`content ${e.hash} came out of ${this.tmpPack} with the wrong size`);
+        if (fs.fstatSync(check).size !== stored) throw new Error(`content ${e.hash} came out of ${this.tmpPack} with the wrong size`);
         fs.fsyncSync(check);
       } finally {
         fs.closeSync(check);

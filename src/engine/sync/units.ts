@@ -1,6 +1,6 @@
 import type { Readable } from 'stream';
 import { EncodedRecordText, type BlobSource, type PacketRecord, type PacketUnit, type UnitRecord } from '../packet/types';
-import type { BlobStore, PackedContent } from '../store/blobStore';
+import type { BlobStore, LooseContent, PackedContent } from '../store/blobStore';
 import type { Replica } from '../store/replica';
 import type { OplogEntry } from '../store/oplog';
 import { BlobMissingError } from '../store/errors';
@@ -47,6 +47,7 @@ class EntryUnit extends EncodedRecordText implements PacketUnit, BlobSource {
     e: OplogEntry,
     private readonly store: BlobStore | undefined,
     private readonly packed: PackedContent | undefined,
+    private readonly loose: LooseContent | undefined,
     readonly hash: string,
     readonly size: number,
   ) {
@@ -62,17 +63,19 @@ class EntryUnit extends EncodedRecordText implements PacketUnit, BlobSource {
   }
 
   get deflated(): { bytes: number } | undefined {
-    return this.packed?.deflated !== undefined ? { bytes: this.packed.deflated } : undefined;
+    const bytes = this.packed ? this.packed.deflated : this.loose?.deflated;
+    return bytes !== undefined ? { bytes } : undefined;
   }
 
   open(): Readable {
-    const store = this.content();
-    return this.packed ? store.openStored(this.hash) : store.open(this.hash);
+    return this.content().openStored(this.hash);
   }
 
   readSync(buf: Buffer, offset: number, length: number, position: number): number {
     const store = this.content();
-    return this.packed ? store.readPacked(this.packed, buf, offset, length, position) : store.readLoose(this.hash, this.size, buf, offset, length, position);
+    if (this.packed) return store.readPacked(this.packed, buf, offset, length, position);
+    if (this.loose) return store.readLoose(this.loose, buf, offset, length, position);
+    throw new BlobMissingError(this.hash, store.dir);
   }
 
   private content(): BlobStore {
@@ -98,14 +101,15 @@ export async function collectUnits(r: Replica, from: Record<string, number>, lea
     if (e.kind === 'version.create' && e.blob !== undefined && e.size !== undefined && e.size > 0) {
       const hash = e.blob;
       const packed = r.blobs.packed(hash);
+      const loose = packed ? undefined : r.blobs.loose(hash, e.size);
       // Content in the store was hashed as it was written (BlobBatch.put/putFile): trusted.
-      if (!packed && !r.blobs.has(hash)) missing.push(hash);
-      units.push(new EntryUnit(e, r.blobs, packed, hash, e.size));
+      if (!packed && !loose) missing.push(hash);
+      units.push(new EntryUnit(e, r.blobs, packed, loose, hash, e.size));
       blobs++;
       return;
     }
     if (e.kind === 'version.create' && e.blob !== EMPTY_BLOB) missing.push(e.blob ?? '(none)');
-    units.push(new EntryUnit(e, undefined, undefined, '', 0));
+    units.push(new EntryUnit(e, undefined, undefined, undefined, '', 0));
   };
   // Entries kept when the replica was opened cover this export if it starts at or above their floor.
   const kept = r.retained;

@@ -158,20 +158,30 @@ describe('deflated content store', () => {
     store.close();
   });
 
-  it('writes a small batch of compressible content as loose files holding the content as it is', async () => {
+  it('writes a small batch as loose files, compressible content raw-deflated (.d) and the rest as it is', async () => {
     const store = new BlobStore(dir);
-    const contents = [text(5000, 'x'), text(70_000, 'y'), text(3 * 1024 * 1024 + 17, 'z')];
+    const contents = [text(5000, 'x'), text(70_000, 'y'), text(3 * 1024 * 1024 + 17, 'z'), random(5, 4000), Buffer.from('tiny')];
     const batch = store.batch();
     const refs = [];
     for (const c of contents) refs.push(await batch.put(chunks(c)));
     await batch.commit();
     assert.ok(!fs.existsSync(store.packDir) || fs.readdirSync(store.packDir).length === 0, 'a pack was left for a small batch');
+    const fresh = new BlobStore(dir);
     for (let i = 0; i < contents.length; i++) {
-      assert.deepStrictEqual(fs.readFileSync(store.loosePath(refs[i].hash)), contents[i]);
-      assert.strictEqual(store.packed(refs[i].hash), undefined);
-      assert.deepStrictEqual(await drain(store.open(refs[i].hash)), contents[i]);
-      assert.deepStrictEqual(await drain(store.openStored(refs[i].hash)), contents[i]);
+      const raw = store.loosePath(refs[i].hash);
+      const compressible = i < 3;
+      assert.strictEqual(fs.existsSync(`${raw}.d`), compressible);
+      assert.strictEqual(fs.existsSync(raw), !compressible);
+      const stored = fs.readFileSync(compressible ? `${raw}.d` : raw);
+      assert.deepStrictEqual(compressible ? zlib.inflateRawSync(stored) : stored, contents[i]);
+      assert.strictEqual(fresh.packed(refs[i].hash), undefined);
+      assert.ok(fresh.has(refs[i].hash, contents[i].length));
+      assert.deepStrictEqual(await drain(fresh.open(refs[i].hash)), contents[i]);
+      assert.deepStrictEqual(await drain(fresh.openStored(refs[i].hash)), stored);
+      const loose = fresh.loose(refs[i].hash, contents[i].length);
+      assert.deepStrictEqual(loose && { size: loose.size, deflated: loose.deflated }, { size: contents[i].length, deflated: compressible ? stored.length : undefined });
     }
+    fresh.close();
     store.close();
   });
 
@@ -203,15 +213,17 @@ describe('deflated content store', () => {
     again.close();
   });
 
-  it('inflates deflated putStored content into loose files when the batch is small', async () => {
+  it('keeps deflated putStored content as it travelled in a loose file when the batch is small', async () => {
     const store = new BlobStore(dir);
     const a = text(30_000, 'loose-stored');
     const da = zlib.deflateRawSync(a);
     const batch = store.batch();
     await batch.putStored({ hash: sha(a), size: a.length, deflated: { bytes: da.length } }, da);
     await batch.commit();
-    assert.deepStrictEqual(fs.readFileSync(store.loosePath(sha(a))), a);
+    assert.deepStrictEqual(fs.readFileSync(`${store.loosePath(sha(a))}.d`), da);
+    assert.ok(!fs.existsSync(store.loosePath(sha(a))));
     assert.ok(store.has(sha(a), a.length));
+    assert.deepStrictEqual(await drain(store.open(sha(a))), a);
   });
 
   it('refuses putStored bytes of the wrong count and keeps nothing of them', async () => {
@@ -367,10 +379,9 @@ describe('deflated content through export and import (CLI)', () => {
       for (const [name, content] of files) {
         const line = lines.find((l) => l.startsWith(sha(content)));
         assert.ok(line, `${name}: not in a pack at the receiver`);
-        // Checked-in versions came in loose at the sender; -compress deflates them on the way.
-        const deflatedAtSender = !name.startsWith('a.c@@');
-        if (compress || deflatedAtSender) assert.match(line, new RegExp(` ${content.length} d \\d+$`), `${name}: ${line}`);
-        else assert.match(line, new RegExp(` ${content.length}$`), `${name}: ${line}`);
+        // Checked-in versions are loose files at the sender, kept deflated like packed content:
+        // every compressible version travels and arrives deflated, with or without -compress.
+        assert.match(line, new RegExp(` ${content.length} d \\d+$`), `${name}: ${line}`);
         const version = name.includes('@@') ? name : `${name}@@/main/1`;
         const printed = (await ok(b, 'cat', '-invob', T, version)).join('\n');
         assert.ok(printed === content.toString().replace(/\n$/, ''), `${name}: cat printed other text`);

@@ -28,7 +28,7 @@ describe('loose content of the wrong size', () => {
     const fresh = new BlobStore(root);
     const buf = Buffer.alloc(8);
     assert.throws(
-      () => fresh.readLoose(loose.hash, 5, buf, 0, 5, 0),
+      () => fresh.readLoose({ hash: loose.hash, file: store.loosePath(loose.hash), size: 5 }, buf, 0, 5, 0),
       (e: unknown) => e instanceof MultiSiteError && /6 bytes/.test(e.message),
     );
     fresh.close();
