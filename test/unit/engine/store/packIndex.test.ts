@@ -134,8 +134,8 @@ describe('pack index in the content store', () => {
     for (let p = 0; p < 2; p++) {
       const batch = store.batch();
       for (let i = 0; i < 120; i++) {
-        // Sizes around the read-ahead limits: tiny, a few KB, just under and over 64 KB, and 1 MB-sized.
-        const size = [3, 700, 5000, 65535, 65537, 200_000, 3, 700, 5000, 1_100_000][Math.floor(next() * 10)];
+        // Sizes around the read-ahead limits (16 KB pieces, 256 KB ahead): tiny, a few KB, just under and over 16 KB, larger than what is read ahead, and 1 MB-sized.
+        const size = [3, 700, 5000, 16383, 16385, 65537, 200_000, 260_000, 3, 700, 5000, 1_100_000][Math.floor(next() * 12)];
         const c = crypto.randomBytes(size);
         const ref = await batch.put(Readable.from([c]));
         contents.set(ref.hash, c);
