@@ -60,6 +60,11 @@ export interface BlobSource {
    * receiver verifies every blob's hash whatever the sender did. Anything else is hashed.
    */
   trusted?: boolean;
+  /**
+   * Its store keeps it as it is because deflating it did not pay when it came in: -compress
+   * then sends it as it is instead of deflating it again for a few percent at best.
+   */
+  keptRaw?: boolean;
 }
 
 /**

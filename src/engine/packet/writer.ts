@@ -290,7 +290,7 @@ async function writeBlob(packet: string, b: BlobSource, body: BodyWriter, compre
     await copyBytes(packet, b, b.deflated.bytes, body, () => ahead.next(), undefined);
     return;
   }
-  if (compress && b.size >= COMPRESS_FROM_BYTES && b.size <= COMPRESS_WHOLE_BYTES) {
+  if (compress && !b.keptRaw && b.size >= COMPRESS_FROM_BYTES && b.size <= COMPRESS_WHOLE_BYTES) {
     const content = await wholeContent(packet, b, ahead);
     const deflated = zlib.deflateRawSync(content, { level: zlib.constants.Z_BEST_SPEED });
     const smaller = DEFLATED_BLOB_FRAME_OVERHEAD + deflated.length < BLOB_FRAME_OVERHEAD + content.length;
@@ -298,7 +298,7 @@ async function writeBlob(packet: string, b: BlobSource, body: BodyWriter, compre
     await body.put(smaller ? deflated : content);
     return;
   }
-  if (compress && b.size > COMPRESS_WHOLE_BYTES) {
+  if (compress && !b.keptRaw && b.size > COMPRESS_WHOLE_BYTES) {
     await writeLargeCompressed(packet, b, body, ahead);
     return;
   }

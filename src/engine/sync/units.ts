@@ -67,6 +67,14 @@ class EntryUnit extends EncodedRecordText implements PacketUnit, BlobSource {
     return bytes !== undefined ? { bytes } : undefined;
   }
 
+  /**
+   * Kept as it is by a store that deflates what pays (packs and, since storage format 2, loose
+   * files): -compress sends it as it is. Raw loose files of older stores are taken the same way.
+   */
+  get keptRaw(): boolean {
+    return this.deflated === undefined;
+  }
+
   open(): Readable {
     return this.content().openStored(this.hash);
   }

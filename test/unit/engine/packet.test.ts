@@ -75,6 +75,17 @@ describe('packet writer and reader', () => {
     assert.deepStrictEqual((await readBack(packed.path)).blobs.get(sha256(content)), content);
   });
 
+  it('-compress sends content its store kept as it is (keptRaw) as it is, small or large', async () => {
+    const small = Buffer.alloc(200_000, 'all work and no play ');
+    const large = Buffer.alloc(3_000_000, 'all work and no play ');
+    const units = [small, large].map((c, i) => ({ records: [{ kind: 'checkin', origin: 'oid-boston', id: i + 1 }], blobs: [{ ...memBlob(c), keptRaw: true }] }));
+    const [w] = await writePacket(writeOptions(dir, keys, { fileName: 'raw', compress: true }), units);
+    assert.ok(w.bytes > small.length + large.length, `${w.bytes}`);
+    const back = (await readBack(w.path)).blobs;
+    assert.deepStrictEqual(back.get(sha256(small)), small);
+    assert.deepStrictEqual(back.get(sha256(large)), large);
+  });
+
   it('-compress deflates content and records frame by frame, leaves incompressible content as it is, within -maxsize', async () => {
     const next = rng(21);
     const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(20_000));
