@@ -7,7 +7,7 @@ import { promisify } from 'util';
 import * as zlib from 'zlib';
 import { ensureDirDurable, fsyncDir, tmpName, writeFileAtomic } from './durable';
 import { BlobDamagedError, BlobHashMismatchError } from './errors';
-import { encodePackIndex, hashWords, parsePackIndex, TextPackIndex, type PackLookup } from './packIndex';
+import { encodePackIndex, hashWords, parsePackIndex, type PackLookup } from './packIndex';
 
 export const EMPTY_BLOB = createHash('sha256').digest('hex');
 
@@ -191,17 +191,16 @@ export class BlobStore {
     return undefined;
   }
 
-  /** Registers a pack just made durable (its index is on disk). */
-  addPack(pack: string, entries: ReadonlyArray<{ hash: string; offset: number; size: number; deflated?: number }>): void {
+  /**
+   * Registers a pack just made durable, with the bytes of its index as written: looked up in
+   * place like any index read from disk, not copied into a map of tens of thousands of entries.
+   */
+  addPack(pack: string, index: Buffer): void {
     // Not read yet: the first lookup reads this pack's index from disk with the others.
     if (!this.indexes) return;
-    // As the index on disk reads: the first of a hash is kept, and deflated content of no size is no entry.
-    const map = new Map<string, { offset: number; size: number; deflated?: number }>();
-    for (const e of entries) {
-      if (map.has(e.hash) || (e.deflated !== undefined && (e.deflated === 0 || e.size === 0))) continue;
-      map.set(e.hash, e.deflated === undefined ? { offset: e.offset, size: e.size } : { offset: e.offset, size: e.size, deflated: e.deflated });
-    }
-    this.packs().push({ pack, index: new TextPackIndex(map) });
+    const lookup = parsePackIndex(index);
+    if (!lookup) throw new Error(`the index just written for ${pack} does not read back`);
+    this.indexes.push({ pack, index: lookup });
   }
 
   has(hash: string, size?: number): boolean {
@@ -534,8 +533,9 @@ export class BlobBatch {
       fs.renameSync(this.tmpPack, pack);
       this.tmpPack = '';
       fsyncDir(this.store.packDir);
-      writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), encodePackIndex(entries));
-      this.store.addPack(pack, entries);
+      const index = encodePackIndex(entries);
+      writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), index);
+      this.store.addPack(pack, index);
     } finally {
       fs.closeSync(fd);
       if (this.tmpPack) fs.rmSync(this.tmpPack, { force: true });

@@ -125,9 +125,22 @@ function comment(r: Record<string, unknown>): { comment?: string } {
   return c ? { comment: c } : {};
 }
 
+/**
+ * One copy of a value that repeats across entries (origins, a transaction's time stamp): an
+ * import of tens of thousands of entries otherwise keeps as many copies of each, parsed from
+ * each record, in the entries and the replica state. Bounded, so hostile input cannot grow it.
+ */
+const SHARED = new Map<string, string>();
+function shared(s: string): string {
+  const v = SHARED.get(s);
+  if (v !== undefined) return v;
+  if (SHARED.size < 1024) SHARED.set(s, s);
+  return s;
+}
+
 /** Checks a record read from a packet and rebuilds it as an Op with only the known fields. */
 export function parseOpRecord(r: Record<string, unknown>): Op {
-  const head: OpHeader = { origin: oid(r, 'origin'), id: int(r, 'id', 1), at: str(r, 'at') };
+  const head: OpHeader = { origin: shared(oid(r, 'origin')), id: int(r, 'id', 1), at: shared(str(r, 'at')) };
   if (r.deps !== undefined) {
     if (typeof r.deps !== 'object' || r.deps === null || Array.isArray(r.deps)) throw new BadRecordError('field "deps" must be an object');
     const deps: Record<string, number> = {};

@@ -190,8 +190,8 @@ class BinaryPackIndex implements PackLookup {
 const INDEX_LINE = /^([0-9a-f]{64}) (\d{1,15}) (\d{1,15})(?: d (\d{1,15}))?\n/gm;
 
 /** The text index of older stores, parsed whole into a map; damaged or torn lines are skipped. */
-export class TextPackIndex implements PackLookup {
-  constructor(private readonly map = new Map<string, Located>()) {}
+class TextPackIndex implements PackLookup {
+  private constructor(private readonly map: Map<string, Located>) {}
 
   static parse(text: string): TextPackIndex {
     const map = new Map<string, Located>();

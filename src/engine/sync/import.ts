@@ -264,9 +264,25 @@ async function applyPacket(
       return 'pending';
     }
   }
-  let intake: PacketIntake;
+  // Records become entries as they are read; a record that is not a valid entry is remembered
+  // and reported once the whole packet has been read and checked, as before any other use.
+  const notices: IncarnationNotice[] = [];
+  let badRecord: BadRecordError | undefined;
+  const take = (rec: PacketRecord): Op | undefined => {
+    if (badRecord) return undefined;
+    try {
+      if (rec.kind === 'replica.incarnation') notices.push(parseNotice(rec));
+      else if (rec.origin !== undefined || rec.id !== undefined) return parseOpRecord(rec);
+      // Other record kinds are from a newer minor version: nothing here depends on them.
+    } catch (e) {
+      if (!(e instanceof BadRecordError)) throw e;
+      badRecord = e;
+    }
+    return undefined;
+  };
+  let intake: PacketIntake<Op>;
   try {
-    intake = await readPacketInto(r, file, keys);
+    intake = await readPacketInto(r, file, keys, take);
   } catch (e) {
     if (e instanceof PacketError || e instanceof BlobHashMismatchError) {
       await toQuarantine(home, file, e.message, emit);
@@ -275,7 +291,7 @@ async function applyPacket(
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw e;
   }
-  const { records, batch } = intake;
+  const { records: ops, batch } = intake;
   // The signature (checked while reading) proves which host sent the packet; the replica that
   // generated it must live on that host, or any configured peer could speak for replicas it
   // does not hold.
@@ -285,27 +301,10 @@ async function applyPacket(
     await toQuarantine(home, file, signerMismatch(header, originHost), emit);
     return 'gone';
   }
-  const ops: Op[] = [];
-  const notices: IncarnationNotice[] = [];
-  try {
-    // Each record goes once checked: the entries are all that is used from here, and holding
-    // both for an import of tens of thousands of entries was tens of megabytes at its peak.
-    const left: (PacketRecord | undefined)[] = records;
-    for (let i = 0; i < left.length; i++) {
-      const rec = left[i] as PacketRecord;
-      left[i] = undefined;
-      if (rec.kind === 'replica.incarnation') notices.push(parseNotice(rec));
-      else if (rec.origin !== undefined || rec.id !== undefined) ops.push(parseOpRecord(rec));
-      // Other record kinds are from a newer minor version: nothing here depends on them.
-    }
-    records.length = 0;
-  } catch (e) {
+  if (badRecord) {
     await batch.abort();
-    if (e instanceof BadRecordError) {
-      await toQuarantine(home, file, e.message, emit);
-      return 'gone';
-    }
-    throw e;
+    await toQuarantine(home, file, badRecord.message, emit);
+    return 'gone';
   }
   if (originHost === undefined) {
     // A replica this one has not heard of yet: its creation must travel in this packet, made for

@@ -3,8 +3,9 @@ import type { Replica } from '../store/replica';
 import { readPacketEntries } from '../packet/reader';
 import type { HostKeyLookup, PacketRecord } from '../packet/types';
 
-export interface PacketIntake {
-  records: PacketRecord[];
+export interface PacketIntake<T = PacketRecord> {
+  /** What `take` kept of the records, in packet order. */
+  records: T[];
   /** The packet's new content, staged but not committed: the caller commits once it applies the records. */
   batch: BlobBatch;
 }
@@ -14,13 +15,21 @@ export interface PacketIntake {
  * so a later failure costs nothing but the staging) and its records are collected. The
  * records are returned only after the whole body was read and its hash and signature held,
  * so nothing is applied from a packet that turns out damaged. On failure the batch is dropped.
+ *
+ * `take` turns each record into what the caller keeps (undefined: nothing) as it is read: an
+ * import of tens of thousands of entries then never holds the records and the entries made of
+ * them at once (the records, long-lived enough to reach the heap's old generation, were half
+ * of its peak memory).
  */
-export async function readPacketInto(r: Replica, file: string, keys: HostKeyLookup): Promise<PacketIntake> {
-  const records: PacketRecord[] = [];
+export async function readPacketInto<T = PacketRecord>(r: Replica, file: string, keys: HostKeyLookup, take: (rec: PacketRecord) => T | undefined = (rec) => rec as T): Promise<PacketIntake<T>> {
+  const records: T[] = [];
   const batch = r.blobs.batch();
   try {
     for await (const e of readPacketEntries(file, keys)) {
-      if (e.type === 'record') records.push(e.record);
+      if (e.type === 'record') {
+        const kept = take(e.record);
+        if (kept !== undefined) records.push(kept);
+      }
       // Kept as it travelled (deflated content stays deflated); the reader has checked its hash.
       else if (!r.blobs.has(e.hash, e.size)) await batch.putStored(e, e.data ?? (e.stream as AsyncIterable<Buffer>));
     }

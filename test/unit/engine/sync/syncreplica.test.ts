@@ -201,6 +201,15 @@ describe('syncreplica', () => {
       [{ records: [{ kind: 'element.create', origin: origin.oid, id: origin.row[origin.oid] + 1, at: 'now', path: '../../etc/passwd' }], blobs: [] }],
     );
     const before = await digest(b.host.ctx, { tag: b.tag });
+    // The same packet damaged after that record: the whole packet is read and checked before a
+    // record is judged, so the damage is the reason given.
+    const damaged = path.join(dir, 'damaged');
+    const bytes = fs.readFileSync(w.path);
+    bytes[bytes.length - 1] ^= 0xff;
+    fs.writeFileSync(damaged, bytes);
+    const d = await importSync(b.host.ctx, { sources: [damaged] });
+    assert.strictEqual(d.events[0].type, 'quarantined');
+    assert.match((d.events[0] as { reason: string }).reason, /damaged/);
     const r = await importSync(b.host.ctx, { sources: [w.path] });
     assert.strictEqual(r.events[0].type, 'quarantined');
     assert.match((r.events[0] as { reason: string }).reason, /element path "..\/..\/etc\/passwd" is refused: it contains ".."/);
