@@ -31,7 +31,8 @@ export async function readPacketInto<T = PacketRecord>(r: Replica, file: string,
         if (kept !== undefined) records.push(kept);
       }
       // Kept as it travelled (deflated content stays deflated); the reader has checked its hash.
-      else if (!r.blobs.has(e.hash, e.size)) await batch.putStored(e, e.data ?? (e.stream as AsyncIterable<Buffer>));
+      // Content the store already has is read past, not stored again (putStored checks).
+      else await batch.putStored(e, e.data ?? (e.stream as AsyncIterable<Buffer>));
     }
   } catch (e) {
     await batch.abort();

@@ -63,7 +63,7 @@ class EntryUnit extends EncodedRecordText implements PacketUnit, BlobSource {
   }
 
   get deflated(): { bytes: number } | undefined {
-    const bytes = this.packed ? this.packed.deflated : this.loose?.deflated;
+    const bytes = this.deflatedBytes();
     return bytes !== undefined ? { bytes } : undefined;
   }
 
@@ -72,7 +72,11 @@ class EntryUnit extends EncodedRecordText implements PacketUnit, BlobSource {
    * files): -compress sends it as it is. Raw loose files of older stores are taken the same way.
    */
   get keptRaw(): boolean {
-    return this.deflated === undefined;
+    return this.deflatedBytes() === undefined;
+  }
+
+  private deflatedBytes(): number | undefined {
+    return this.packed ? this.packed.deflated : this.loose?.deflated;
   }
 
   open(): Readable {

@@ -8,7 +8,7 @@ import * as zlib from 'zlib';
 import { BlobStore, type BlobBatch } from '../../../../src/engine/store/blobStore';
 import { listPackIndex, type PackIndexEntry } from '../../../../src/engine/store/packIndex';
 import { prng } from '../../../support/prng';
-import { errorLine, multitool, replicatedHosts, tempRoot } from '../../cli/cliSupport';
+import { errorLine, multitool, replicatedHosts, succeed, tempRoot } from '../../cli/cliSupport';
 
 /** The content store keeps content raw-deflated in packs when that pays, and as it is otherwise. */
 
@@ -341,11 +341,7 @@ describe('deflated content through export and import (CLI)', () => {
   let b: string;
   const T = '/vobs/dev';
   const at = (home: string, ...args: string[]): ReturnType<typeof multitool> => multitool(home, root, ...args);
-  const ok = async (home: string, ...args: string[]): Promise<string[]> => {
-    const r = await at(home, ...args);
-    assert.strictEqual(r.status, 0, `${args.join(' ')}: ${r.err.join('\n')}`);
-    return r.out;
-  };
+  const ok = async (home: string, ...args: string[]): Promise<string[]> => (await succeed(home, root, ...args)).out;
 
   beforeEach(async () => {
     root = tempRoot('msdeflate-cli-');
