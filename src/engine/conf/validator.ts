@@ -1,4 +1,4 @@
-import * as net from 'net';
+import type * as Net from 'net';
 import * as path from 'path';
 import { MAX_DATA_SIZE_KB } from '../size';
 import { cachedFileSystem, nodeFileSystem, type ConfFileSystem } from './fileSystem';
@@ -137,10 +137,16 @@ function isPlainHostName(h: string): boolean {
   return true;
 }
 
+/**
+ * `net`, loaded when an address is first checked: loading it (and the stream modules it pulls
+ * in) at start-up cost every command about a millisecond, for the few that check addresses.
+ */
+const net = (): typeof Net => require('net') as typeof Net;
+
 export function hostProblem(host: string): string | undefined {
   if (isPlainHostName(host) && !/^[\d.]+$/.test(host)) return undefined;
-  if (/^[\d.]+$/.test(host)) return net.isIPv4(host) ? undefined : 'is not a valid IP address: use four numbers from 0 to 255 separated by dots';
-  if (host.includes(':')) return net.isIPv6(host) ? undefined : 'is not a valid IPv6 address';
+  if (/^[\d.]+$/.test(host)) return net().isIPv4(host) ? undefined : 'is not a valid IP address: use four numbers from 0 to 255 separated by dots';
+  if (host.includes(':')) return net().isIPv6(host) ? undefined : 'is not a valid IPv6 address';
   if (host.length > 253) return 'is longer than 253 characters';
   const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
   for (const label of labels) {

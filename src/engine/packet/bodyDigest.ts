@@ -1,5 +1,5 @@
 import * as crypto from 'crypto';
-import { Worker } from 'worker_threads';
+import type { Worker } from 'worker_threads';
 
 /**
  * The sha256 of a packet body (header body.sha256, which the signature covers), computed as the
@@ -158,7 +158,9 @@ class WorkerHash extends RingHash {
     const control = new SharedArrayBuffer(4 * (2 + WORKER_RING));
     this.control = new Int32Array(control);
     this.ticket = this.blocks.map(() => -1);
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { blocks: shared, control } });
+    // Loaded here, not at start-up: only bodies of WORKER_FROM_BYTES and more use a thread.
+    const { Worker: Thread } = require('worker_threads') as typeof import('worker_threads');
+    this.worker = new Thread(WORKER_SOURCE, { eval: true, workerData: { blocks: shared, control } });
     this.result = new Promise<string>((resolve, reject) => {
       this.worker.once('message', (d: string) => resolve(d));
       this.worker.once('error', (e: Error) => reject(this.fail(e)));
