@@ -137,17 +137,18 @@ export async function* readBody(file: string, opened: OpenedPacket): AsyncGenera
         if (header.body.compression !== 'gzip' && stored > raw.remaining + reader.buffered) {
           throw new BodyError(`content blob ${blobs} declares ${stored} bytes but the body has only ${raw.remaining + reader.buffered} left`);
         }
-        const entry = { type: 'blob' as const, hash, size: n, ...(deflated ? { deflated: { bytes: stored } } : {}) };
+        // Built from literals, not spread: see parseOpRecord on V8's hidden classes.
+        const entry = deflated ? { type: 'blob' as const, hash, size: n, deflated: { bytes: stored } } : { type: 'blob' as const, hash, size: n };
         if (n <= WHOLE_BYTES) {
           const data = await reader.take(stored, `content blob ${blobs}`);
           if (!deflated) checkContent(data, hash, blobs);
           else if (stored < INFLATE_AWAY_FROM_BYTES) checkContent(inflateExactly(data, n, `content blob ${blobs}`), hash, blobs);
           else await checks.add(inflateAndCheck(data, n, hash, blobs));
-          yield { ...entry, data };
+          yield Object.assign(entry, { data });
           continue;
         }
         const blob = new BlobCursor(file, reader, hash, n, stored, deflated, blobs);
-        yield { ...entry, stream: blob.stream };
+        yield Object.assign(entry, { stream: blob.stream });
         await blob.finish();
         continue;
       }

@@ -7,7 +7,7 @@ import { NotAReplicaError, ReplicaFormatError } from './errors';
 import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
 import { entryOfOp, Oplog, type OplogEntry, type ScanResult } from './oplog';
 import type { Op, OpBody } from './ops';
-import { applyOp, applyReplicaOp, emptyState, lookup, parseNullProto, type VobState } from './vobState';
+import { applyOp, applyReplicaOp, emptyState, lookup, stateFromJson, type VobState } from './vobState';
 
 /**
  * The storage format new replicas are made with. 2: oplog lines of tab-separated entries and
@@ -222,7 +222,13 @@ export class Replica {
     for (const [k, v] of Object.entries(this.state.row)) if (k !== this.oid && v > 0) deps[k] = v;
     let id = this.state.row[this.oid] ?? 0;
     const at = new Date().toISOString();
-    const ops: Op[] = bodies.map((b) => ({ ...b, origin: this.oid, id: ++id, at, ...(Object.keys(deps).length ? { deps } : {}) }) as Op);
+    const withDeps = Object.keys(deps).length > 0;
+    // Fields added with Object.assign, not spread: see parseOpRecord on V8's hidden classes.
+    const ops: Op[] = bodies.map((b) => {
+      const op = Object.assign({}, b, { origin: this.oid, id: ++id, at }) as Op;
+      if (withDeps) op.deps = deps;
+      return op;
+    });
     this.appendApplied(ops);
     return ops;
   }
@@ -327,7 +333,9 @@ export function* snapshotPieces(snap: Snapshot): Generator<string> {
 
 function parseSnapshot(text: string): Snapshot | undefined {
   try {
-    return parseNullProto<Snapshot>(text);
+    const snap = JSON.parse(text) as Snapshot;
+    snap.state = stateFromJson(snap.state);
+    return snap;
   } catch {
     return undefined;
   }

@@ -9,7 +9,7 @@ import { BlobStore, EMPTY_BLOB } from '../../../../src/engine/store/blobStore';
 import { BlobHashMismatchError, ReplicaFormatError, ReplicaLockedError } from '../../../../src/engine/store/errors';
 import { acquireLock } from '../../../../src/engine/store/lock';
 import { Replica, snapshotPieces, STORE_FORMAT } from '../../../../src/engine/store/replica';
-import { digestState } from '../../../../src/engine/store/vobState';
+import { digestState, lookup } from '../../../../src/engine/store/vobState';
 import { parseOpRecord, BadRecordError } from '../../../../src/engine/store/ops';
 
 function tempDir(prefix: string): string {
@@ -155,6 +155,54 @@ describe('replica storage', () => {
     assert.deepStrictEqual(Object.keys(r.state.elements).sort(), ['__proto__', 'constructor']);
     assert.strictEqual(({} as Record<string, unknown>).polluted, undefined);
     r.close();
+  });
+
+  it('reads names like "__proto__" back from the snapshot as plain keys of dictionaries without a prototype', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    let r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+    r.record([
+      { kind: 'element.create', path: '__proto__' },
+      { kind: 'element.create', path: 'constructor' },
+      { kind: 'brtype.create', name: 'toString' },
+      { kind: 'branch.create', path: 'constructor', branch: '/main/toString', from: 0 },
+      { kind: 'lbtype.create', name: 'hasOwnProperty' },
+      { kind: 'label.set', lbtype: 'hasOwnProperty', path: 'constructor', branch: '/main', n: 0 },
+    ]);
+    r.writeSnapshot();
+    const want = digestState(r.state);
+    r.close();
+    r = await Replica.open(dir, { command: 'test', readOnly: true });
+    assert.strictEqual(digestState(r.state), want);
+    const { elements, brtypes, lbtypes, replicas, row } = r.state;
+    const el = lookup(elements, 'constructor');
+    assert.ok(el);
+    for (const d of [elements, brtypes, lbtypes, replicas, row, el.branches, el.labels]) assert.strictEqual(Object.getPrototypeOf(d), null);
+    assert.deepStrictEqual(Object.keys(elements).sort(), ['__proto__', 'constructor']);
+    assert.deepStrictEqual(Object.keys(el.branches).sort(), ['/main', '/main/toString']);
+    assert.deepStrictEqual(lookup(el.labels, 'hasOwnProperty'), { branch: '/main', n: 0 });
+    assert.strictEqual(({} as Record<string, unknown>).polluted, undefined);
+    r.close();
+  });
+
+  it('replays the oplog when a dictionary of the snapshot is not an object', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    let r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+    r.record([{ kind: 'element.create', path: 'a.c' }]);
+    r.writeSnapshot();
+    const want = digestState(r.state);
+    r.close();
+    const file = path.join(dir, 'state.json');
+    const good = fs.readFileSync(file, 'utf8');
+    for (const bad of ['"elements":5', '"elements":{"a.c":{"branches":[],"labels":{}}}', '"elements":{"a.c":null}']) {
+      fs.writeFileSync(file, good.replace(/"elements":\{.*\}\}\}\n?$/s, `${bad}}}\n`));
+      r = await Replica.open(dir, { command: 'test', readOnly: true });
+      assert.strictEqual(digestState(r.state), want, bad);
+      r.close();
+    }
   });
 });
 
@@ -312,5 +360,22 @@ describe('oplog records from packets', () => {
   it('keeps only the known fields of a valid record', () => {
     const op = parseOpRecord({ kind: 'element.create', origin, id: 2, at: 'now', path: 'src/a.c', extra: 'dropped' });
     assert.deepStrictEqual(op, { kind: 'element.create', origin, id: 2, at: 'now', path: 'src/a.c' });
+  });
+  it('rebuilds every kind with its fields in the order entries are stored in, comment and dependencies included', () => {
+    const other = randomUUID();
+    const blob = 'b'.repeat(64);
+    const cases: Array<[Record<string, unknown>, string[]]> = [
+      [{ kind: 'version.create', origin, id: 3, at: 'now', deps: { [other]: 4 }, path: 'a.c', branch: '/main', n: 2, blob, size: 9, comment: 'fix' }, ['origin', 'id', 'at', 'deps', 'kind', 'path', 'branch', 'n', 'blob', 'size', 'comment']],
+      [{ kind: 'version.create', origin, id: 3, at: 'now', path: 'a.c', branch: '/main', n: 2, blob, size: 9, comment: '' }, ['origin', 'id', 'at', 'kind', 'path', 'branch', 'n', 'blob', 'size']],
+      [{ kind: 'vob.create', origin, id: 1, at: 'now', familyOid: other, replica: origin, name: 'boston', host: 'h1', comment: 'c' }, ['origin', 'id', 'at', 'kind', 'familyOid', 'replica', 'name', 'host', 'comment']],
+      [{ kind: 'branch.create', origin, id: 1, at: 'now', path: 'a.c', branch: '/main/dev', from: 1 }, ['origin', 'id', 'at', 'kind', 'path', 'branch', 'from']],
+      [{ kind: 'label.set', origin, id: 1, at: 'now', lbtype: 'REL', path: 'a.c', branch: '/main', n: 1 }, ['origin', 'id', 'at', 'kind', 'lbtype', 'path', 'branch', 'n']],
+      [{ kind: 'master.change', origin, id: 1, at: 'now', object: 'branch', name: 'a.c@@/main/dev', to: other }, ['origin', 'id', 'at', 'kind', 'object', 'name', 'to']],
+    ];
+    for (const [rec, keys] of cases) {
+      const op = parseOpRecord(rec) as unknown as Record<string, unknown>;
+      assert.deepStrictEqual(Object.keys(op), keys, String(rec.kind));
+      for (const k of keys) assert.deepStrictEqual(op[k], rec[k], `${String(rec.kind)} ${k}`);
+    }
   });
 });
