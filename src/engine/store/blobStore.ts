@@ -9,6 +9,8 @@ import { ensureDirDurable, fsyncDir, tmpName, writeFileAtomic } from './durable'
 import { BlobDamagedError, BlobHashMismatchError } from './errors';
 import { encodePackIndex, hashWords, parsePackIndex, type PackLookup } from './packIndex';
 
+const SHA256_TEXT = /^[0-9a-f]{64}$/;
+
 export const EMPTY_BLOB = createHash('sha256').digest('hex');
 
 export interface BlobRef {
@@ -94,7 +96,12 @@ export class BlobStore {
   }
 
   /** Where loose content kept as it is lives; kept raw-deflated, the same name ending in `.d`. */
+  /**
+   * Where loose content is kept. A hash becomes a path here, so anything but a sha256 in hex is
+   * refused: the store is the last line against a name like "ab/../../x", wherever it came from.
+   */
   loosePath(hash: string): string {
+    if (!SHA256_TEXT.test(hash)) throw new Error(`"${hash.slice(0, 80)}" is not a content hash`);
     return path.join(this.dir, hash.slice(0, 2), hash.slice(2));
   }
 
@@ -103,7 +110,7 @@ export class BlobStore {
     // An import asks this for every blob it receives: most are new, and in a store that keeps
     // them in packs the loose file's directory does not even exist. Knowing which do saves a
     // failed stat per blob.
-    if (!this.looseDirs().has(hash.slice(0, 2))) return undefined;
+    if (!this.looseDirs().has(hash.slice(0, 2)) || !SHA256_TEXT.test(hash)) return undefined;
     const raw = this.loosePath(hash);
     for (const [file, deflated] of [[raw, false], [`${raw}${DEFLATED_LOOSE}`, true]] as const) {
       try {

@@ -34,3 +34,30 @@ describe('loose content of the wrong size', () => {
     fresh.close();
   });
 });
+
+describe('content names that are not hashes', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'review-hostile-hash-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('are absent content, never a path out of the store, even where a loose directory matches their start', async () => {
+    const store = new BlobStore(path.join(root, 'blobs'));
+    const batch = store.batch();
+    const kept = await batch.put(Readable.from([Buffer.from('loose content')]));
+    await batch.commit();
+    // A file outside the store that a name starting with the loose directory could reach.
+    fs.writeFileSync(path.join(root, 'outside'), 'secret');
+    const hostile = `${kept.hash.slice(0, 2)}/${'./'.repeat(24)}../../outside`;
+    assert.strictEqual(hostile.length, 64);
+    for (const name of [hostile, kept.hash.toUpperCase(), kept.hash.slice(1), `${kept.hash}0`]) {
+      assert.strictEqual(store.has(name), false, name);
+      assert.strictEqual(store.loose(name, 6), undefined, name);
+      assert.strictEqual(store.packed(name), undefined, name);
+      assert.throws(() => store.loosePath(name), /is not a content hash/, name);
+    }
+    assert.strictEqual(store.has(kept.hash), true);
+    store.close();
+  });
+});
