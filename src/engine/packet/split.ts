@@ -1,5 +1,5 @@
 import { BLOB_FRAME_OVERHEAD, DEFLATED_BLOB_FRAME_OVERHEAD, END_FRAME_BYTES, PREFIX_BYTES, RECORD_FRAME_OVERHEAD, SIGNATURE_BYTES } from './format';
-import { EncodedRecordText, type PacketUnit, type UnitRecord } from './types';
+import { EncodedRecordText, OneEntryUnit, type BlobSource, type PacketUnit, type UnitRecord } from './types';
 
 /**
  * Fragment planning: which units go into which physical packet. Done from unit sizes before a
@@ -10,8 +10,8 @@ import { EncodedRecordText, type PacketUnit, type UnitRecord } from './types';
 
 /** A unit with its records already encoded (planning measures them; the writer reuses them). */
 export interface EncodedUnit {
-  /** Each record's JSON text with its length in UTF-8 bytes; undefined when not measured (encodeUnit). */
-  records?: EncodedRecord[];
+  /** Each record's JSON text with its length in UTF-8 bytes. */
+  records: EncodedRecord[];
   unit: PacketUnit;
   /** Body bytes this unit takes at most (-compress only ever makes a frame smaller). */
   bytes: number;
@@ -20,11 +20,15 @@ export interface EncodedUnit {
 }
 
 export interface FragmentPlan {
-  units: EncodedUnit[];
-  /** Body bytes at most, end frame included. */
+  units: readonly PacketUnit[];
+  /** Each unit's records as encoded to measure them (with a size limit); else encoded as written. */
+  records?: readonly EncodedRecord[][];
+  /** Body bytes at most, end frame included (without a size limit: its content only, roughly). */
   bodyBytes: number;
   /** True when this fragment is one unit that alone exceeds the limit. */
   oversized: boolean;
+  /** Body bytes of its first unit (the only one when oversized). */
+  firstUnitBytes: number;
 }
 
 export interface EncodedRecord {
@@ -36,15 +40,48 @@ export interface EncodedRecord {
 const ONE_ORIGIN = new Map<string, readonly string[]>();
 
 function originsOf(unit: PacketUnit): readonly string[] {
+  if (unit instanceof OneEntryUnit) return oneOrigin(unit.origin);
   const first = unit.records[0];
   if (unit.records.length === 1 && typeof first.origin === 'string' && typeof first.id === 'number') {
-    let shared = ONE_ORIGIN.get(first.origin);
-    if (!shared) ONE_ORIGIN.set(first.origin, (shared = Object.freeze([first.origin])));
-    return shared;
+    return oneOrigin(first.origin);
   }
   const origins: string[] = [];
   for (const r of unit.records) if (typeof r.origin === 'string' && typeof r.id === 'number' && !origins.includes(r.origin)) origins.push(r.origin);
   return origins;
+}
+
+function oneOrigin(origin: string): readonly string[] {
+  let shared = ONE_ORIGIN.get(origin);
+  if (!shared) ONE_ORIGIN.set(origin, (shared = Object.freeze([origin])));
+  return shared;
+}
+
+/** Body bytes of a content source's frame. */
+function contentBytes(b: BlobSource): number {
+  const d = b.deflated;
+  return d ? DEFLATED_BLOB_FRAME_OVERHEAD + d.bytes : BLOB_FRAME_OVERHEAD + b.size;
+}
+
+/**
+ * Without a size limit, one fragment of every unit, as they are: nothing to plan, so nothing is
+ * made or kept per unit (an object per unit, living until the packet was written, was a
+ * sizeable part of a large export's garbage collection). Its size counts content only: it
+ * tells the writer roughly how large the body will be.
+ */
+export function wholePlan(units: readonly PacketUnit[]): FragmentPlan {
+  let bytes = END_FRAME_BYTES;
+  let first = 0;
+  for (let i = 0; i < units.length; i++) {
+    const u = units[i];
+    let n = 0;
+    if (u instanceof OneEntryUnit) {
+      const c = u.content;
+      if (c) n = contentBytes(c);
+    } else for (const b of u.blobs) n += contentBytes(b);
+    if (i === 0) first = n;
+    bytes += n;
+  }
+  return { units, bodyBytes: bytes, oversized: false, firstUnitBytes: first };
 }
 
 export function encodeRecord(r: UnitRecord): EncodedRecord {
@@ -52,18 +89,11 @@ export function encodeRecord(r: UnitRecord): EncodedRecord {
   return { json, bytes: Buffer.byteLength(json, 'utf8') };
 }
 
-/**
- * A unit measured for planning: its records encoded (the writer reuses them) and its size. With
- * `measure` false (no -maxsize: one fragment, nothing to plan) only its origins are taken and
- * the records are encoded as they are written, so tens of thousands of them are not all held
- * in memory at once (their garbage was a sizeable part of an export).
- */
-export function encodeUnit(unit: PacketUnit, measure = true): EncodedUnit {
+/** A unit measured for planning: its records encoded (the writer reuses them) and its size. */
+export function encodeUnit(unit: PacketUnit): EncodedUnit {
   const origins = originsOf(unit);
   let bytes = 0;
-  for (const b of unit.blobs) bytes += b.deflated ? DEFLATED_BLOB_FRAME_OVERHEAD + b.deflated.bytes : BLOB_FRAME_OVERHEAD + b.size;
-  // Unmeasured, the size leaves the records out: it then only tells the writer roughly how large the body is.
-  if (!measure) return { unit, bytes, origins };
+  for (const b of unit.blobs) bytes += contentBytes(b);
   const records = unit.records.map((r) => {
     const e = encodeRecord(r);
     bytes += RECORD_FRAME_OVERHEAD + e.bytes;
@@ -96,7 +126,13 @@ export function planFragments(units: readonly EncodedUnit[], limits: PlanLimits)
     limits.maxBytes === undefined || physicalBound(bytes, limits.headerBound(o)) <= limits.maxBytes;
   const close = (): void => {
     const oversized = cur.length === 1 && !fits(curBytes, origins);
-    plans.push({ units: cur, bodyBytes: curBytes, oversized });
+    plans.push({
+      units: cur.map((e) => e.unit),
+      records: cur.map((e) => e.records),
+      bodyBytes: curBytes,
+      oversized,
+      firstUnitBytes: cur.length ? cur[0].bytes : 0,
+    });
     cur = [];
     curBytes = END_FRAME_BYTES;
     origins = new Set();

@@ -76,6 +76,24 @@ export interface PacketUnit {
   blobs: BlobSource[];
 }
 
+/**
+ * A unit that is one record, itself, and at most one content source: an exported oplog entry
+ * (sync/units.ts), of which an export makes tens of thousands. The writer reads its `content`
+ * rather than the `records` and `blobs` arrays, which it can only make anew on each read.
+ */
+export abstract class OneEntryUnit extends EncodedRecordText implements PacketUnit {
+  abstract get content(): BlobSource | undefined;
+
+  get records(): UnitRecord[] {
+    return [this];
+  }
+
+  get blobs(): BlobSource[] {
+    const c = this.content;
+    return c ? [c] : [];
+  }
+}
+
 export interface PacketReplicaRef {
   name: string;
   oid: string;

@@ -24,13 +24,14 @@ import {
 } from './format';
 import { checkFileName, fragmentNames, generatedName } from './names';
 import { signHeader } from './sign';
-import { encodeRecord, encodeUnit, physicalBound, planFragments, type EncodedRecord, type EncodedUnit, type FragmentPlan } from './split';
+import { encodeRecord, encodeUnit, physicalBound, planFragments, wholePlan, type EncodedRecord, type FragmentPlan } from './split';
 import {
   PACKET_MAJOR_VERSION,
   PACKET_MINOR_VERSION,
   type BlobSource,
   type PacketHeader,
   type PacketOplogRange,
+  OneEntryUnit,
   type PacketUnit,
   type PacketWriteOptions,
   type WrittenPacket,
@@ -54,10 +55,12 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
   if (opts.maxBytes !== undefined && !(Number.isSafeInteger(opts.maxBytes) && opts.maxBytes > 0)) {
     throw new PacketWriteError(path.join(opts.dir, opts.fileName ?? ''), `invalid maximum size ${opts.maxBytes}`);
   }
-  const encoded = units.map((u) => {
-    for (const b of u.blobs) checkBlob(opts, b);
-    return encodeUnit(u, opts.maxBytes !== undefined);
-  });
+  for (const u of units) {
+    if (u instanceof OneEntryUnit) {
+      const c = u.content;
+      if (c) checkBlob(opts, c);
+    } else for (const b of u.blobs) checkBlob(opts, b);
+  }
   const createdAt = new Date();
   const base: Omit<PacketHeader, 'fragment' | 'ranges' | 'body'> = {
     major: PACKET_MAJOR_VERSION,
@@ -98,7 +101,7 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
       throw new PacketWriteError(path.join(opts.dir, opts.fileName ?? ''), `the maximum size of ${opts.maxBytes} bytes is smaller than the packet's own header and signature (${least} bytes); use a larger -maxsize`);
     }
   }
-  const plans = planFragments(encoded, { maxBytes: opts.maxBytes, headerBound });
+  const plans = opts.maxBytes === undefined ? [wholePlan(units)] : planFragments(units.map(encodeUnit), { maxBytes: opts.maxBytes, headerBound });
   const names = opts.fileName !== undefined ? fragmentNames(opts.fileName, plans.length) : plans.map(() => generatedName(opts.kind, opts.header.origin.name, createdAt));
 
   await sweepStaleTemps(opts.dir);
@@ -170,20 +173,22 @@ function replicaLookup(opts: PacketWriteOptions): ReplicaInfo {
   return (oid) => known.get(oid) ?? { name: oid, incarnation: 0 };
 }
 
-function rangesOf(units: readonly EncodedUnit[], info: ReplicaInfo): PacketOplogRange[] {
+function rangesOf(units: readonly PacketUnit[], info: ReplicaInfo): PacketOplogRange[] {
   const byOrigin = new Map<string, PacketOplogRange>();
-  for (const u of units) {
-    for (const r of u.unit.records) {
-      if (typeof r.origin !== 'string' || typeof r.id !== 'number') continue;
-      const cur = byOrigin.get(r.origin);
-      if (!cur) {
-        const i = info(r.origin);
-        byOrigin.set(r.origin, { name: i.name, oid: r.origin, firstOplogId: r.id, lastOplogId: r.id, incarnation: i.incarnation });
-      } else {
-        cur.firstOplogId = Math.min(cur.firstOplogId, r.id);
-        cur.lastOplogId = Math.max(cur.lastOplogId, r.id);
-      }
+  const add = (origin: unknown, id: unknown): void => {
+    if (typeof origin !== 'string' || typeof id !== 'number') return;
+    const cur = byOrigin.get(origin);
+    if (!cur) {
+      const i = info(origin);
+      byOrigin.set(origin, { name: i.name, oid: origin, firstOplogId: id, lastOplogId: id, incarnation: i.incarnation });
+    } else {
+      if (id < cur.firstOplogId) cur.firstOplogId = id;
+      if (id > cur.lastOplogId) cur.lastOplogId = id;
     }
+  };
+  for (const u of units) {
+    if (u instanceof OneEntryUnit) add(u.origin, u.id);
+    else for (const r of u.records) add(r.origin, r.id);
   }
   return [...byOrigin.values()];
 }
@@ -237,11 +242,11 @@ async function writeFragment(
  * many targets the header alone can take most of it, and then the change is not the problem.
  */
 function oversizedWarning(packet: string, maxBytes: number, bytes: number, plan: FragmentPlan, headerBytes: number): string {
-  const overhead = bytes - plan.units[0].bytes;
+  const overhead = bytes - plan.firstUnitBytes;
   if (overhead * 2 > maxBytes) {
-    return `Packet ${packet} is ${bytes} bytes, larger than the maximum size of ${maxBytes} bytes: its header and signature alone take ${overhead} bytes (${headerBytes} of header for its targets and replicas), leaving too little room for one change of ${plan.units[0].bytes} bytes. Use a larger -maxsize.`;
+    return `Packet ${packet} is ${bytes} bytes, larger than the maximum size of ${maxBytes} bytes: its header and signature alone take ${overhead} bytes (${headerBytes} of header for its targets and replicas), leaving too little room for one change of ${plan.firstUnitBytes} bytes. Use a larger -maxsize.`;
   }
-  return `Packet ${packet} is larger than the maximum size of ${maxBytes} bytes: it carries one change of ${plan.units[0].bytes} bytes, which is never divided between packets.`;
+  return `Packet ${packet} is larger than the maximum size of ${maxBytes} bytes: it carries one change of ${plan.firstUnitBytes} bytes, which is never divided between packets.`;
 }
 
 /**
@@ -261,15 +266,29 @@ const RECORD_GROUP_BYTES = 1024 * 1024;
  * smaller, so fragment planning from raw sizes holds.
  */
 async function writeFrames(packet: string, plan: FragmentPlan, counts: { records: number; blobs: number }, body: BodyWriter, compress: boolean): Promise<void> {
-  const ahead = new BlobPrefetch(plan.units.flatMap((u) => u.unit.blobs.filter((b) => !b.readSync)));
+  const ahead = new BlobPrefetch(streamedSources(plan.units));
   const group = compress ? new RecordGroup(body) : undefined;
   try {
-    for (const u of plan.units) {
-      for (const b of u.unit.blobs) {
+    for (let i = 0; i < plan.units.length; i++) {
+      const u = plan.units[i];
+      const measured = plan.records?.[i];
+      if (u instanceof OneEntryUnit && !measured) {
+        // The usual unit, an oplog entry: its content and its record, with nothing made for them.
+        const c = u.content;
+        if (c) {
+          counts.blobs++;
+          await writeBlob(packet, c, body, compress, ahead);
+        }
+        counts.records++;
+        if (group) await group.add(encodeRecord(u));
+        else await body.putRecordJson(u.json);
+        continue;
+      }
+      for (const b of u.blobs) {
         counts.blobs++;
         await writeBlob(packet, b, body, compress, ahead);
       }
-      for (const r of u.records ?? u.unit.records.map(encodeRecord)) {
+      for (const r of measured ?? u.records.map(encodeRecord)) {
         counts.records++;
         if (group) await group.add(r);
         else await body.putRecord(r);
@@ -280,6 +299,18 @@ async function writeFrames(packet: string, plan: FragmentPlan, counts: { records
   } finally {
     ahead.close();
   }
+}
+
+/** Content sources that have no positional read, in order: BlobPrefetch opens their streams ahead. */
+function streamedSources(units: readonly PacketUnit[]): BlobSource[] {
+  const out: BlobSource[] = [];
+  for (const u of units) {
+    if (u instanceof OneEntryUnit) {
+      const c = u.content;
+      if (c && !c.readSync) out.push(c);
+    } else for (const b of u.blobs) if (!b.readSync) out.push(b);
+  }
+  return out;
 }
 
 async function writeBlob(packet: string, b: BlobSource, body: BodyWriter, compress: boolean, ahead: BlobPrefetch): Promise<void> {
@@ -577,6 +608,20 @@ class BodyWriter {
     if (n > BLOCK) return this.put(writeRecordFrameCopy(r));
     if (this.used + n > BLOCK) await this.flush();
     this.used = writeRecordFrame(this.blocks[this.cur], this.used, r);
+  }
+
+  /**
+   * A record frame from its JSON text, encoded straight into the block: when the text's largest
+   * possible UTF-8 length fits, it is written and its length filled in after, without a pass to
+   * measure it first or an object to carry it. Otherwise as putRecord.
+   */
+  async putRecordJson(json: string): Promise<void> {
+    if (RECORD_FRAME_OVERHEAD + 3 * json.length > BLOCK - this.used) return this.putRecord({ json, bytes: Buffer.byteLength(json, 'utf8') });
+    const buf = this.blocks[this.cur];
+    buf[this.used] = FRAME_RECORD;
+    const n = buf.write(json, this.used + RECORD_FRAME_OVERHEAD, 'utf8');
+    buf.writeUInt32BE(n, this.used + 1);
+    this.used += RECORD_FRAME_OVERHEAD + n;
   }
 
   /** A content frame's head ('D' when `deflated` bytes are given, else 'B'), straight into the block when it fits. */

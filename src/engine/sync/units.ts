@@ -1,5 +1,5 @@
 import type { Readable } from 'stream';
-import { EncodedRecordText, type BlobSource, type PacketRecord, type PacketUnit, type UnitRecord } from '../packet/types';
+import { OneEntryUnit, type BlobSource, type PacketRecord, type PacketUnit } from '../packet/types';
 import type { BlobStore, LooseContent, PackedContent } from '../store/blobStore';
 import type { Replica } from '../store/replica';
 import type { OplogEntry } from '../store/oplog';
@@ -28,19 +28,16 @@ export interface CollectedUnits {
   blobs: number;
 }
 
-/** Shared by every unit without content (never added to: a unit is built whole). */
-const NO_CONTENT: BlobSource[] = [];
-
 /**
  * One oplog entry as a packet unit, made for each of the tens of thousands of entries an export
  * sends: the unit is its own record (the entry's JSON as stored, an EncodedRecordText) and, for
  * a version, its own content source, read positionally from its pack or loose file as it is
  * kept (deflated or not). One object per entry instead of six (unit, two arrays, record,
  * source, deflated size): they all live until the packet is written, and copying them between
- * the heap's generations was a third of a large export's garbage collection. `records` and
- * `blobs` are made on each read, short-lived.
+ * the heap's generations was a third of a large export's garbage collection. The writer reads
+ * it as a OneEntryUnit, through `content`.
  */
-class EntryUnit extends EncodedRecordText implements PacketUnit, BlobSource {
+class EntryUnit extends OneEntryUnit implements BlobSource {
   readonly trusted = true;
 
   constructor(
@@ -54,12 +51,8 @@ class EntryUnit extends EncodedRecordText implements PacketUnit, BlobSource {
     super(e.origin, e.id, e.json);
   }
 
-  get records(): UnitRecord[] {
-    return [this];
-  }
-
-  get blobs(): BlobSource[] {
-    return this.store ? [this] : NO_CONTENT;
+  get content(): BlobSource | undefined {
+    return this.store ? this : undefined;
   }
 
   get deflated(): { bytes: number } | undefined {
@@ -80,17 +73,17 @@ class EntryUnit extends EncodedRecordText implements PacketUnit, BlobSource {
   }
 
   open(): Readable {
-    return this.content().openStored(this.hash);
+    return this.storeOf().openStored(this.hash);
   }
 
   readSync(buf: Buffer, offset: number, length: number, position: number): number {
-    const store = this.content();
+    const store = this.storeOf();
     if (this.packed) return store.readPacked(this.packed, buf, offset, length, position);
     if (this.loose) return store.readLoose(this.loose, buf, offset, length, position);
     throw new BlobMissingError(this.hash, store.dir);
   }
 
-  private content(): BlobStore {
+  private storeOf(): BlobStore {
     if (!this.store) throw new Error(`oplog entry ${this.origin}:${this.id} carries no content`);
     return this.store;
   }

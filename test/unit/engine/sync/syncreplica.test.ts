@@ -78,6 +78,26 @@ describe('syncreplica', () => {
     assert.strictEqual(await digest(b.host.ctx, { tag: b.tag }), await digest(a.host.ctx, { tag: a.tag }));
   });
 
+  it('carries records of several megabytes across body blocks, multi-byte text included, with and without -compress', async () => {
+    // Comments of ~70 KB in UTF-8 each (three bytes for some characters): the records cross the
+    // writer's 1 MB blocks at every kind of offset, each written without measuring it first.
+    await mkelem(a.host.ctx, { tag: a.tag, path: 'src/long.c', from: file(crypto.randomBytes(100)) });
+    for (let i = 0; i < 45; i++) {
+      const comment = `${i} ${'ünïcode ✓ — '.repeat(2000 + i * 37)}`;
+      await checkin(a.host.ctx, { tag: a.tag, path: 'src/long.c', from: file(crypto.randomBytes(100 + i)), comment });
+    }
+    const want = await digest(a.host.ctx, { tag: a.tag });
+    // Plain to one replica, -compress to the other: each receives all of it.
+    for (const [to, compress] of [[reps[1], false], [reps[2], true]] as const) {
+      const res = await exportSync(a.host.ctx, { targets: [`${to.name}@${a.tag}`], out: outDir(), compress });
+      const packets = res.vobs.flatMap((v) => v.packets);
+      if (!compress) assert.ok(packets[0].bytes > 2 * 1024 * 1024, `a body of ${packets[0].bytes} bytes spans several blocks`);
+      const r = await importSync(to.host.ctx, { sources: packets.map((p) => p.path) });
+      assert.deepStrictEqual(r.events.map((e) => e.type), ['applied']);
+      assert.strictEqual(await digest(to.host.ctx, { tag: to.tag }), want);
+    }
+  });
+
   it('is harmless to import twice', async () => {
     await changes(2);
     const packets = await exportTo(a, [b]);
