@@ -280,7 +280,7 @@ async function writeFrames(packet: string, plan: FragmentPlan, counts: { records
           await writeBlob(packet, c, body, compress, ahead);
         }
         counts.records++;
-        if (group) await group.add(encodeRecord(u));
+        if (group) await group.addJson(u.json);
         else await body.putRecordJson(u.json);
         continue;
       }
@@ -437,12 +437,22 @@ async function wholeContent(packet: string, b: BlobSource, ahead: BlobPrefetch):
 
 /** Record frames gathered and written as one deflated 'Z' frame (or as they are, if that is smaller). */
 class RecordGroup {
-  private records: EncodedRecord[] = [];
-  private bytes = 0;
+  /** The group being gathered, its frames encoded straight into it (allocated when first needed). */
+  private buf: Buffer | undefined;
+  private used = 0;
   /** Groups being deflated on the thread pool, written in order as they finish. */
   private readonly deflating: Array<Promise<{ raw: Buffer; deflated: Buffer }>> = [];
 
   constructor(private readonly body: BodyWriter) {}
+
+  /** A record given as its JSON text, encoded into the group without measuring it first when it surely fits. */
+  async addJson(json: string): Promise<void> {
+    if (this.buf && RECORD_FRAME_OVERHEAD + 3 * json.length <= RECORD_GROUP_BYTES - this.used) {
+      this.used = writeJsonFrame(this.buf, this.used, json);
+      return;
+    }
+    await this.add({ json, bytes: Buffer.byteLength(json, 'utf8') });
+  }
 
   async add(r: EncodedRecord): Promise<void> {
     const frame = RECORD_FRAME_OVERHEAD + r.bytes;
@@ -453,9 +463,9 @@ class RecordGroup {
       await this.body.putRecord(r);
       return;
     }
-    if (this.bytes + frame > RECORD_GROUP_BYTES) await this.close(GROUPS_IN_FLIGHT);
-    this.records.push(r);
-    this.bytes += frame;
+    if (this.used + frame > RECORD_GROUP_BYTES) await this.close(GROUPS_IN_FLIGHT);
+    this.buf ??= Buffer.allocUnsafe(RECORD_GROUP_BYTES);
+    this.used = writeRecordFrame(this.buf, this.used, r);
   }
 
   /** Everything gathered so far written, the last group included. */
@@ -469,12 +479,10 @@ class RecordGroup {
    * since records only have to follow their own content. At most `keep` groups stay in flight.
    */
   private async close(keep: number): Promise<void> {
-    if (this.bytes > 0) {
-      const raw = Buffer.allocUnsafe(this.bytes);
-      let at = 0;
-      for (const r of this.records) at = writeRecordFrame(raw, at, r);
-      this.records = [];
-      this.bytes = 0;
+    if (this.buf && this.used > 0) {
+      const raw = this.buf.subarray(0, this.used);
+      this.buf = undefined;
+      this.used = 0;
       const p = deflateRawAsync(raw, { ...RECORD_DEFLATE, chunkSize: raw.length + 1024 }).then((deflated) => ({ raw, deflated }));
       p.catch(() => undefined);
       this.deflating.push(p);
@@ -510,6 +518,17 @@ function writeRecordFrameCopy(r: EncodedRecord): Buffer {
 }
 
 /** An 'R' frame written into `buf` at `at`; returns the offset after it. */
+/**
+ * A record frame from JSON text at `at`, its length filled in once the text is written; the
+ * caller has made sure its largest possible UTF-8 length (3 bytes per UTF-16 unit) fits.
+ */
+function writeJsonFrame(buf: Buffer, at: number, json: string): number {
+  buf[at] = FRAME_RECORD;
+  const n = buf.write(json, at + RECORD_FRAME_OVERHEAD, 'utf8');
+  buf.writeUInt32BE(n, at + 1);
+  return at + RECORD_FRAME_OVERHEAD + n;
+}
+
 function writeRecordFrame(buf: Buffer, at: number, r: EncodedRecord): number {
   buf[at] = FRAME_RECORD;
   buf.writeUInt32BE(r.bytes, at + 1);
@@ -617,11 +636,7 @@ class BodyWriter {
    */
   async putRecordJson(json: string): Promise<void> {
     if (RECORD_FRAME_OVERHEAD + 3 * json.length > BLOCK - this.used) return this.putRecord({ json, bytes: Buffer.byteLength(json, 'utf8') });
-    const buf = this.blocks[this.cur];
-    buf[this.used] = FRAME_RECORD;
-    const n = buf.write(json, this.used + RECORD_FRAME_OVERHEAD, 'utf8');
-    buf.writeUInt32BE(n, this.used + 1);
-    this.used += RECORD_FRAME_OVERHEAD + n;
+    this.used = writeJsonFrame(this.blocks[this.cur], this.used, json);
   }
 
   /** A content frame's head ('D' when `deflated` bytes are given, else 'B'), straight into the block when it fits. */
