@@ -517,7 +517,6 @@ function writeRecordFrameCopy(r: EncodedRecord): Buffer {
   return b;
 }
 
-/** An 'R' frame written into `buf` at `at`; returns the offset after it. */
 /**
  * A record frame from JSON text at `at`, its length filled in once the text is written; the
  * caller has made sure its largest possible UTF-8 length (3 bytes per UTF-16 unit) fits.
@@ -529,6 +528,7 @@ function writeJsonFrame(buf: Buffer, at: number, json: string): number {
   return at + RECORD_FRAME_OVERHEAD + n;
 }
 
+/** An 'R' frame written into `buf` at `at`; returns the offset after it. */
 function writeRecordFrame(buf: Buffer, at: number, r: EncodedRecord): number {
   buf[at] = FRAME_RECORD;
   buf.writeUInt32BE(r.bytes, at + 1);

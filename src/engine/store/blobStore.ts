@@ -95,13 +95,13 @@ export class BlobStore {
     return path.join(this.dir, 'packs');
   }
 
-  /** Where loose content kept as it is lives; kept raw-deflated, the same name ending in `.d`. */
   /**
-   * Where loose content is kept. A hash becomes a path here, so anything but a sha256 in hex is
-   * refused: the store is the last line against a name like "ab/../../x", wherever it came from.
+   * Where loose content kept as it is lives; kept raw-deflated, the same name ending in `.d`.
+   * A hash becomes a path here, so anything but a sha256 in hex is refused: the store is the
+   * last line against a name like "ab/../../x", wherever it came from (damaged state).
    */
   loosePath(hash: string): string {
-    if (!SHA256_TEXT.test(hash)) throw new Error(`"${hash.slice(0, 80)}" is not a content hash`);
+    if (!SHA256_TEXT.test(hash)) throw new BlobDamagedError(JSON.stringify(hash.slice(0, 80)), this.dir, 'that name is not a sha256 content hash');
     return path.join(this.dir, hash.slice(0, 2), hash.slice(2));
   }
 

@@ -67,22 +67,31 @@ export function emptyState(): VobState {
  * A state read back from JSON (a snapshot's), its dictionaries given a null prototype (see
  * VobState) and nothing else: fields of fixed names (a version's blob, size...) need none.
  * Giving every object a null prototype had made each a dictionary-mode object in V8, twice
- * the memory of a version's fields and slower to read. Throws if a dictionary is not an object.
+ * the memory of a version's fields and slower to read. Throws on a snapshot of the wrong shape
+ * (a dictionary, or what one holds, not an object; a branch without versions): the caller then
+ * replays the oplog instead.
  */
 export function stateFromJson(v: unknown): VobState {
   const state = dictionary(v, 'state') as unknown as VobState;
-  for (const k of ['replicas', 'brtypes', 'lbtypes', 'row'] as const) dictionary(state[k], k);
+  for (const k of ['replicas', 'brtypes', 'lbtypes'] as const) for (const x of Object.values(dictionary(state[k], k))) object(x, k);
+  dictionary(state.row, 'row');
   for (const el of Object.values(dictionary(state.elements, 'elements'))) {
-    if (typeof el !== 'object' || el === null) throw new Error('an element is not an object');
-    dictionary((el as Record<string, unknown>).branches, 'branches');
-    dictionary((el as Record<string, unknown>).labels, 'labels');
+    const e = object(el, 'an element');
+    for (const br of Object.values(dictionary(e.branches, 'branches'))) {
+      if (!Array.isArray(object(br, 'a branch').versions)) throw new Error('a branch has no versions');
+    }
+    for (const l of Object.values(dictionary(e.labels, 'labels'))) object(l, 'a label');
   }
   return state;
 }
 
+function object(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${what} is not an object`);
+  return v as Record<string, unknown>;
+}
+
 function dictionary(v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`"${what}" is not an object`);
-  return Object.setPrototypeOf(v, null) as Record<string, unknown>;
+  return Object.setPrototypeOf(object(v, `"${what}"`), null) as Record<string, unknown>;
 }
 
 function has<T>(d: Record<string, T>, k: string): boolean {

@@ -186,7 +186,7 @@ describe('replica storage', () => {
     r.close();
   });
 
-  it('replays the oplog when a dictionary of the snapshot is not an object', async () => {
+  it('replays the oplog when the snapshot has the wrong shape: a dictionary, or what one holds, not an object, a branch without versions', async () => {
     const dir = path.join(root, 'r');
     const { oid } = newReplica(dir);
     let r = await Replica.open(dir, { command: 'test' });
@@ -197,12 +197,24 @@ describe('replica storage', () => {
     r.close();
     const file = path.join(dir, 'state.json');
     const good = fs.readFileSync(file, 'utf8');
-    for (const bad of ['"elements":5', '"elements":{"a.c":{"branches":[],"labels":{}}}', '"elements":{"a.c":null}']) {
-      fs.writeFileSync(file, good.replace(/"elements":\{.*\}\}\}\n?$/s, `${bad}}}\n`));
+    const bad = [
+      '"elements":5',
+      '"elements":{"a.c":{"branches":[],"labels":{}}}',
+      '"elements":{"a.c":null}',
+      '"elements":{"a.c":{"branches":{"/main":null},"labels":{}}}',
+      '"elements":{"a.c":{"branches":{"/main":{"versions":7}},"labels":{}}}',
+      '"elements":{"a.c":{"branches":{"/main":{"versions":[]}},"labels":{"L":null}}}',
+    ];
+    for (const text of bad) {
+      fs.writeFileSync(file, good.replace(/"elements":\{.*\}\}\}\n?$/s, `${text}}}\n`));
       r = await Replica.open(dir, { command: 'test', readOnly: true });
-      assert.strictEqual(digestState(r.state), want, bad);
+      assert.strictEqual(digestState(r.state), want, text);
       r.close();
     }
+    fs.writeFileSync(file, good.replace('"replicas":{', '"replicas":{"x":null,'));
+    r = await Replica.open(dir, { command: 'test', readOnly: true });
+    assert.strictEqual(digestState(r.state), want, 'a replica that is not an object');
+    r.close();
   });
 });
 

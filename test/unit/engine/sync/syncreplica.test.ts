@@ -79,7 +79,7 @@ describe('syncreplica', () => {
   });
 
   it('carries records of several megabytes across body blocks, multi-byte text included, with and without -compress', async () => {
-    // Comments of ~70 KB in UTF-8 each (three bytes for some characters): the records cross the
+    // Comments of 36-65 KB in UTF-8 each (three bytes for some characters): the records cross the
     // writer's 1 MB blocks at every kind of offset, each written without measuring it first.
     await mkelem(a.host.ctx, { tag: a.tag, path: 'src/long.c', from: file(crypto.randomBytes(100)) });
     for (let i = 0; i < 45; i++) {
