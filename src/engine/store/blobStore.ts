@@ -256,16 +256,20 @@ export class BlobStore {
 
   /** Positional read of packed content's bytes on disk (deflated when kept deflated). */
   readPacked(p: PackedContent, buf: Buffer, offset: number, length: number, position: number): number {
-    const bytes = p.deflated ?? p.size;
+    return this.readPackedAt(p.pack, p.offset, p.deflated ?? p.size, buf, offset, length, position);
+  }
+
+  /** readPacked() of the `bytes` stored at `packOffset` in `pack`, for a reader that keeps those itself. */
+  readPackedAt(pack: string, packOffset: number, bytes: number, buf: Buffer, offset: number, length: number, position: number): number {
     if (position < 0 || position + length > bytes) throw new RangeError(`read of ${length} bytes at ${position} is outside stored content (${bytes} bytes)`);
-    let fd = this.packFds.get(p.pack);
+    let fd = this.packFds.get(pack);
     if (fd === undefined) {
-      fd = fs.openSync(p.pack, 'r');
-      this.packFds.set(p.pack, fd);
+      fd = fs.openSync(pack, 'r');
+      this.packFds.set(pack, fd);
     }
-    const at = p.offset + position;
+    const at = packOffset + position;
     const w = this.readAhead;
-    if (w.pack === p.pack) {
+    if (w.pack === pack) {
       // Whatever its size: reading again what was read ahead would read it twice.
       if (at >= w.start && at + length <= w.end) return this.fromWindow(at, buf, offset, length);
       // Where the last read ended: the reader goes through the pack in order, as an export of
@@ -278,8 +282,8 @@ export class BlobStore {
       }
     }
     const n = fs.readSync(fd, buf, offset, length, at);
-    if (w.pack !== p.pack) {
-      w.pack = p.pack;
+    if (w.pack !== pack) {
+      w.pack = pack;
       w.start = w.end = 0;
     }
     w.lastEnd = at + n;

@@ -39,16 +39,24 @@ export interface CollectedUnits {
  */
 class EntryUnit extends OneEntryUnit implements BlobSource {
   readonly trusted = true;
+  /** Where packed content is, kept here rather than as the store's lookup result (an object per entry). */
+  private readonly pack: string | undefined;
+  private readonly packOffset: number;
+  /** Bytes on disk when kept raw-deflated (packed or loose); undefined when kept as it is. */
+  private readonly deflatedSize: number | undefined;
 
   constructor(
     e: OplogEntry,
     private readonly store: BlobStore | undefined,
-    private readonly packed: PackedContent | undefined,
+    packed: PackedContent | undefined,
     private readonly loose: LooseContent | undefined,
     readonly hash: string,
     readonly size: number,
   ) {
     super(e.origin, e.id, e.json);
+    this.pack = packed?.pack;
+    this.packOffset = packed ? packed.offset : 0;
+    this.deflatedSize = packed ? packed.deflated : loose?.deflated;
   }
 
   get content(): BlobSource | undefined {
@@ -69,7 +77,7 @@ class EntryUnit extends OneEntryUnit implements BlobSource {
   }
 
   private deflatedBytes(): number | undefined {
-    return this.packed ? this.packed.deflated : this.loose?.deflated;
+    return this.deflatedSize;
   }
 
   open(): Readable {
@@ -78,7 +86,7 @@ class EntryUnit extends OneEntryUnit implements BlobSource {
 
   readSync(buf: Buffer, offset: number, length: number, position: number): number {
     const store = this.storeOf();
-    if (this.packed) return store.readPacked(this.packed, buf, offset, length, position);
+    if (this.pack !== undefined) return store.readPackedAt(this.pack, this.packOffset, this.deflatedSize ?? this.size, buf, offset, length, position);
     if (this.loose) return store.readLoose(this.loose, buf, offset, length, position);
     throw new BlobMissingError(this.hash, store.dir);
   }
