@@ -100,6 +100,33 @@ describe('oplog entries as stored', () => {
     }
   });
 
+  it('reads each entry of a line at its place in the line exactly as it reads that entry alone', async () => {
+    const dir = tempRoot('msoplog-');
+    try {
+      const log = new Oplog(path.join(dir, 'oplog'));
+      const ops = sampleOps();
+      const v = ops[2];
+      // Heads as opJson writes them, heads it does not (parsed instead), and heads whose fields
+      // would run on into the next entry if read past their own end.
+      const texts = [
+        ...ops.map(opJson),
+        JSON.stringify(v),
+        opJson(v).replace(`"size":1234`, `"size":1e3`),
+        `{"origin":"${ORIGIN}","id":9,"kind":"element.create"}`,
+        `{"origin":"${ORIGIN}","id":10,"kind":"version.create","blob":"${HASH}","size":0}`,
+        `{"origin":"${ORIGIN}","id":11}`,
+        `{"origin":"${randomUUID()}","id":12,"kind":"label.set","lbtype":"L","path":"a","branch":"/main","n":1,"at":"x"}`,
+      ];
+      const body = Buffer.from(texts.join('\t'));
+      fs.writeFileSync(log.file, `${crc32(body).toString(16).padStart(8, '0')}\t${body.toString('utf8')}\n`);
+      const seen: unknown[] = [];
+      await log.scanEntries(0, (e) => seen.push({ ...e }));
+      assert.deepStrictEqual(seen, texts.map((t) => ({ ...entryOf(t) })));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('cuts a torn tab-separated transaction off and refuses one damaged in the middle', async () => {
     const dir = tempRoot('msoplog-');
     try {
