@@ -56,6 +56,14 @@ function oneOrigin(origin: string): readonly string[] {
   return shared;
 }
 
+/** Calls `fn` for each content source of a unit, without the arrays a OneEntryUnit makes on each read. */
+export function forEachContent(u: PacketUnit, fn: (b: BlobSource) => void): void {
+  if (u instanceof OneEntryUnit) {
+    const c = u.content;
+    if (c) fn(c);
+  } else for (const b of u.blobs) fn(b);
+}
+
 /** Body bytes of a content source's frame. */
 function contentBytes(b: BlobSource): number {
   const d = b.deflated;
@@ -71,21 +79,22 @@ function contentBytes(b: BlobSource): number {
 export function wholePlan(units: readonly PacketUnit[]): FragmentPlan {
   let bytes = END_FRAME_BYTES;
   let first = 0;
-  for (let i = 0; i < units.length; i++) {
-    const u = units[i];
-    let n = 0;
-    if (u instanceof OneEntryUnit) {
-      const c = u.content;
-      if (c) n = contentBytes(c);
-    } else for (const b of u.blobs) n += contentBytes(b);
-    if (i === 0) first = n;
-    bytes += n;
-  }
+  const add = (b: BlobSource): void => {
+    bytes += contentBytes(b);
+  };
+  units.forEach((u, i) => {
+    forEachContent(u, add);
+    if (i === 0) first = bytes - END_FRAME_BYTES;
+  });
   return { units, bodyBytes: bytes, oversized: false, firstUnitBytes: first };
 }
 
 export function encodeRecord(r: UnitRecord): EncodedRecord {
-  const json = r instanceof EncodedRecordText ? r.json : JSON.stringify(r);
+  return measureJson(r instanceof EncodedRecordText ? r.json : JSON.stringify(r));
+}
+
+/** A record's JSON text with its length in UTF-8 bytes. */
+export function measureJson(json: string): EncodedRecord {
   return { json, bytes: Buffer.byteLength(json, 'utf8') };
 }
 

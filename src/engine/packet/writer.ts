@@ -24,7 +24,7 @@ import {
 } from './format';
 import { checkFileName, fragmentNames, generatedName } from './names';
 import { signHeader } from './sign';
-import { encodeRecord, encodeUnit, physicalBound, planFragments, wholePlan, type EncodedRecord, type FragmentPlan } from './split';
+import { encodeRecord, encodeUnit, forEachContent, measureJson, physicalBound, planFragments, wholePlan, type EncodedRecord, type FragmentPlan } from './split';
 import {
   PACKET_MAJOR_VERSION,
   PACKET_MINOR_VERSION,
@@ -55,12 +55,8 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
   if (opts.maxBytes !== undefined && !(Number.isSafeInteger(opts.maxBytes) && opts.maxBytes > 0)) {
     throw new PacketWriteError(path.join(opts.dir, opts.fileName ?? ''), `invalid maximum size ${opts.maxBytes}`);
   }
-  for (const u of units) {
-    if (u instanceof OneEntryUnit) {
-      const c = u.content;
-      if (c) checkBlob(opts, c);
-    } else for (const b of u.blobs) checkBlob(opts, b);
-  }
+  const check = (b: BlobSource): void => checkBlob(opts, b);
+  for (const u of units) forEachContent(u, check);
   const createdAt = new Date();
   const base: Omit<PacketHeader, 'fragment' | 'ranges' | 'body'> = {
     major: PACKET_MAJOR_VERSION,
@@ -308,12 +304,10 @@ async function writeFrames(packet: string, plan: FragmentPlan, counts: { records
 /** Content sources that have no positional read, in order: BlobPrefetch opens their streams ahead. */
 function streamedSources(units: readonly PacketUnit[]): BlobSource[] {
   const out: BlobSource[] = [];
-  for (const u of units) {
-    if (u instanceof OneEntryUnit) {
-      const c = u.content;
-      if (c && !c.readSync) out.push(c);
-    } else for (const b of u.blobs) if (!b.readSync) out.push(b);
-  }
+  const keep = (b: BlobSource): void => {
+    if (!b.readSync) out.push(b);
+  };
+  for (const u of units) forEachContent(u, keep);
   return out;
 }
 
@@ -455,7 +449,7 @@ class RecordGroup {
       this.used = writeJsonFrame(this.buf, this.used, json);
       return;
     }
-    await this.add({ json, bytes: Buffer.byteLength(json, 'utf8') });
+    await this.add(measureJson(json));
   }
 
   async add(r: EncodedRecord): Promise<void> {
@@ -640,7 +634,7 @@ class BodyWriter {
    * measure it first or an object to carry it. Otherwise as putRecord.
    */
   async putRecordJson(json: string): Promise<void> {
-    if (RECORD_FRAME_OVERHEAD + 3 * json.length > BLOCK - this.used) return this.putRecord({ json, bytes: Buffer.byteLength(json, 'utf8') });
+    if (RECORD_FRAME_OVERHEAD + 3 * json.length > BLOCK - this.used) return this.putRecord(measureJson(json));
     this.used = writeJsonFrame(this.blocks[this.cur], this.used, json);
   }
 

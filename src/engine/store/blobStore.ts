@@ -221,19 +221,9 @@ export class BlobStore {
   /** The content, inflated when it is kept deflated. */
   open(hash: string): Readable {
     const p = this.find(hash);
-    if (p?.deflated !== undefined) {
-      const inflate = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
-      // Errors (a damaged pack) reach the reader of the inflated stream through pipeline.
-      pipeline(this.openStored(hash), inflate).catch(() => undefined);
-      return inflate;
-    }
-    if (p) return this.openStored(hash);
+    if (p) return p.deflated !== undefined ? inflated(packStream(p)) : packStream(p);
     const f = this.looseFile(hash);
-    if (f?.deflated) {
-      const inflate = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
-      pipeline(fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }), inflate).catch(() => undefined);
-      return inflate;
-    }
+    if (f?.deflated) return inflated(fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }));
     if (hash === EMPTY_BLOB && !f) return Readable.from([]);
     return fs.createReadStream(this.loosePath(hash), { highWaterMark: 256 * 1024 });
   }
@@ -241,12 +231,9 @@ export class BlobStore {
   /** The bytes on disk of content: deflated when kept deflated, packed or loose. */
   openStored(hash: string): Readable {
     const p = this.find(hash);
-    if (!p) {
-      const f = this.looseFile(hash);
-      return f?.deflated ? fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }) : this.open(hash);
-    }
-    const bytes = p.deflated ?? p.size;
-    return bytes === 0 ? Readable.from([]) : fs.createReadStream(p.pack, { start: p.offset, end: p.offset + bytes - 1, highWaterMark: 256 * 1024 });
+    if (p) return packStream(p);
+    const f = this.looseFile(hash);
+    return f?.deflated ? fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }) : this.open(hash);
   }
 
   /** Where and how packed content is kept (undefined for loose or unknown content); see readPacked(). */
@@ -341,6 +328,19 @@ export class BlobStore {
   batch(): BlobBatch {
     return new BlobBatch(this);
   }
+}
+
+/** Packed content's bytes as kept (deflated when kept deflated). */
+function packStream(p: PackEntry): Readable {
+  const bytes = p.deflated ?? p.size;
+  return bytes === 0 ? Readable.from([]) : fs.createReadStream(p.pack, { start: p.offset, end: p.offset + bytes - 1, highWaterMark: 256 * 1024 });
+}
+
+/** Raw deflate data inflated as it is read; errors (a damaged pack or file) reach the reader through pipeline. */
+function inflated(stored: Readable): Readable {
+  const inflate = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
+  pipeline(stored, inflate).catch(() => undefined);
+  return inflate;
 }
 
 function writeAt(fd: number, data: Buffer, position: number): void {

@@ -64,8 +64,7 @@ class EntryUnit extends OneEntryUnit implements BlobSource {
   }
 
   get deflated(): { bytes: number } | undefined {
-    const bytes = this.deflatedBytes();
-    return bytes !== undefined ? { bytes } : undefined;
+    return this.deflatedSize !== undefined ? { bytes: this.deflatedSize } : undefined;
   }
 
   /**
@@ -73,11 +72,7 @@ class EntryUnit extends OneEntryUnit implements BlobSource {
    * files): -compress sends it as it is. Raw loose files of older stores are taken the same way.
    */
   get keptRaw(): boolean {
-    return this.deflatedBytes() === undefined;
-  }
-
-  private deflatedBytes(): number | undefined {
-    return this.deflatedSize;
+    return this.deflatedSize === undefined;
   }
 
   open(): Readable {
