@@ -182,48 +182,71 @@ export class Oplog {
   }
 
   /**
-   * Splits the file into lines as it streams, one line in memory at a time. After a damaged
-   * line every further complete line is still checked: a valid one means the damage is not a
-   * torn tail, whatever its size.
+   * Each line's entries as stored (see scanEntries), one array per line, as the file streams:
+   * an export of a long history takes them a line at a time instead of holding them all.
    */
+  async *entryLines(from: number): AsyncGenerator<OplogEntry[]> {
+    for await (const [entries] of this.lines(from, decodeEntries)) yield entries;
+  }
+
   private async scanLines<T>(from: number, decode: (line: Buffer) => T | undefined, onTxn: (txn: T, end: number) => void): Promise<ScanResult> {
-    if (!fs.existsSync(this.file)) return { end: 0, tornBytes: 0 };
+    const result: ScanResult = { end: from, tornBytes: 0 };
+    for await (const [txn, end] of this.lines(from, decode, result)) onTxn(txn, end);
+    return result;
+  }
+
+  /**
+   * Splits the file into lines as it streams, one line in memory at a time, yielding each
+   * decoded line with the offset just after it; `result` gets the end and torn tail. After a
+   * damaged line every further complete line is still checked: a valid one means the damage is
+   * not a torn tail, whatever its size.
+   */
+  private async *lines<T>(from: number, decode: (line: Buffer) => T | undefined, result: ScanResult = { end: 0, tornBytes: 0 }): AsyncGenerator<[T, number]> {
+    if (!fs.existsSync(this.file)) {
+      result.end = 0;
+      result.tornBytes = 0;
+      return;
+    }
     const total = this.size();
     const stream = fs.createReadStream(this.file, { start: from, highWaterMark: 1024 * 1024 });
     let pending: Buffer[] = [];
     let pendingLen = 0;
     let offset = from;
     let bad: number | undefined;
-    for await (const raw of stream) {
-      let chunk = raw as Buffer;
-      for (;;) {
-        const nl = chunk.indexOf(NL);
-        if (nl < 0) {
-          pending.push(chunk);
-          pendingLen += chunk.length;
-          break;
-        }
-        const lineBuf = pendingLen ? Buffer.concat([...pending, chunk.subarray(0, nl)]) : chunk.subarray(0, nl);
-        pending = [];
-        pendingLen = 0;
-        chunk = chunk.subarray(nl + 1);
-        if (bad !== undefined) {
-          if (decode(lineBuf) !== undefined) {
-            stream.destroy();
-            throw new ReplicaFormatError(path.dirname(this.file), `the oplog is damaged at byte ${bad} with valid entries after it; restore the replica from backup and run restorereplica`);
+    try {
+      for await (const raw of stream) {
+        let chunk = raw as Buffer;
+        for (;;) {
+          const nl = chunk.indexOf(NL);
+          if (nl < 0) {
+            pending.push(chunk);
+            pendingLen += chunk.length;
+            break;
           }
-          continue;
+          const lineBuf = pendingLen ? Buffer.concat([...pending, chunk.subarray(0, nl)]) : chunk.subarray(0, nl);
+          pending = [];
+          pendingLen = 0;
+          chunk = chunk.subarray(nl + 1);
+          if (bad !== undefined) {
+            if (decode(lineBuf) !== undefined) {
+              throw new ReplicaFormatError(path.dirname(this.file), `the oplog is damaged at byte ${bad} with valid entries after it; restore the replica from backup and run restorereplica`);
+            }
+            continue;
+          }
+          const txn = decode(lineBuf);
+          if (txn === undefined) {
+            bad = offset;
+            continue;
+          }
+          offset += lineBuf.length + 1;
+          yield [txn, offset];
         }
-        const txn = decode(lineBuf);
-        if (txn === undefined) {
-          bad = offset;
-          continue;
-        }
-        offset += lineBuf.length + 1;
-        onTxn(txn, offset);
       }
+    } finally {
+      stream.destroy();
     }
-    return { end: offset, tornBytes: total - offset };
+    result.end = offset;
+    result.tornBytes = total - offset;
   }
 
   /** Cuts a torn tail off (after a crash mid-append). */

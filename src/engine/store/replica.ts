@@ -57,6 +57,12 @@ export interface OpenOptions extends Partial<LockOptions> {
    * a large export. Such a replica can save its epochs but records nothing.
    */
   replicasOnly?: boolean;
+  /**
+   * With retainOps: keep at most this many entries. Above it `retained` is left undefined and
+   * the export streams the oplog a second time (Replica.entryLines) instead: its memory then
+   * does not grow with the history, for one more read of the oplog.
+   */
+  retainLimit?: number;
 }
 
 /** Entries kept by an open with retainOps, as stored: every entry of origin c with id > floor[c]. */
@@ -170,24 +176,34 @@ export class Replica {
       }
       const retained: RetainedOps | undefined = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), entries: [] } : undefined;
       const partial = retained !== undefined && opts.replicasOnly === true;
+      const limit = opts.retainLimit ?? Infinity;
+      let overflowed = false;
+      const retain = (e: OplogEntry): void => {
+        if (overflowed || !retained) return;
+        if (retained.entries.length < limit) retained.entries.push(e);
+        else {
+          overflowed = true;
+          retained.entries = [];
+        }
+      };
       let scan: ScanResult;
       if (partial) {
         // Entries stay unparsed, as stored, unless they change replica objects (see OplogEntry).
         scan = await oplog.scanEntries(from, (e) => {
           applyReplicaEntry(state, e);
-          if (e.id > (retained.floor[e.origin] ?? 0)) retained.entries.push(e);
+          if (e.id > (retained.floor[e.origin] ?? 0)) retain(e);
         });
       } else {
         scan = await oplog.scan(from, (txn) => {
           for (const op of txn.ops) {
             applyOp(state, op);
-            if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.entries.push(entryOfOp(op));
+            if (retained && op.id > (retained.floor[op.origin] ?? 0)) retain(entryOfOp(op));
           }
         });
       }
       if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
       const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
-      r.retained = retained;
+      r.retained = overflowed ? undefined : retained;
       r.partialState = partial;
       // A replay for an export leaves the snapshot as it is: the next open still starts from it.
       r.snapshotBytes = retained ? scan.end : from;
@@ -258,6 +274,11 @@ export class Replica {
   /** Streams every oplog entry, as stored, in local order (the order they were applied here: causal). */
   async forEachEntry(fn: (e: OplogEntry) => void): Promise<void> {
     await this.oplog.scanEntries(0, fn);
+  }
+
+  /** Every oplog entry, as stored, one array per oplog line, in local order (see forEachEntry). */
+  entryLines(): AsyncGenerator<OplogEntry[]> {
+    return this.oplog.entryLines(0);
   }
 
   close(): void {
