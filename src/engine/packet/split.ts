@@ -2,10 +2,9 @@ import { BLOB_FRAME_OVERHEAD, DEFLATED_BLOB_FRAME_OVERHEAD, END_FRAME_BYTES, PRE
 import { EncodedRecordText, OneEntryUnit, type BlobSource, type PacketUnit, type UnitRecord } from './types';
 
 /**
- * Fragment planning: which units go into which physical packet. Done from unit sizes before a
- * byte is written, so each physical packet can be streamed once. Units are never divided; one
- * larger than the limit goes alone (the original exports an oversized version whole, with a
- * warning).
+ * Unit sizes and fragment planning. Units are never divided; one larger than the limit goes
+ * alone (the original exports an oversized version whole, with a warning). The writer applies
+ * this rule as units come (writer.ts); planFragments applies it to a whole array ahead.
  */
 
 /** A unit with its records already encoded (planning measures them; the writer reuses them). */
@@ -21,9 +20,9 @@ export interface EncodedUnit {
 
 export interface FragmentPlan {
   units: readonly PacketUnit[];
-  /** Each unit's records as encoded to measure them (with a size limit); else encoded as written. */
+  /** Each unit's records as encoded to measure them. */
   records?: readonly EncodedRecord[][];
-  /** Body bytes at most, end frame included (without a size limit: its content only, roughly). */
+  /** Body bytes at most, end frame included. */
   bodyBytes: number;
   /** True when this fragment is one unit that alone exceeds the limit. */
   oversized: boolean;
@@ -64,29 +63,10 @@ export function forEachContent(u: PacketUnit, fn: (b: BlobSource) => void): void
   } else for (const b of u.blobs) fn(b);
 }
 
-/** Body bytes of a content source's frame. */
-function contentBytes(b: BlobSource): number {
+/** Body bytes of a content source's frame, as stored (-compress only ever makes a frame smaller). */
+export function contentBytes(b: BlobSource): number {
   const d = b.deflated;
   return d ? DEFLATED_BLOB_FRAME_OVERHEAD + d.bytes : BLOB_FRAME_OVERHEAD + b.size;
-}
-
-/**
- * Without a size limit, one fragment of every unit, as they are: nothing to plan, so nothing is
- * made or kept per unit (an object per unit, living until the packet was written, was a
- * sizeable part of a large export's garbage collection). Its size counts content only: it
- * tells the writer roughly how large the body will be.
- */
-export function wholePlan(units: readonly PacketUnit[]): FragmentPlan {
-  let bytes = END_FRAME_BYTES;
-  let first = 0;
-  const add = (b: BlobSource): void => {
-    bytes += contentBytes(b);
-  };
-  units.forEach((u, i) => {
-    forEachContent(u, add);
-    if (i === 0) first = bytes - END_FRAME_BYTES;
-  });
-  return { units, bodyBytes: bytes, oversized: false, firstUnitBytes: first };
 }
 
 export function encodeRecord(r: UnitRecord): EncodedRecord {

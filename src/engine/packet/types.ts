@@ -77,6 +77,14 @@ export interface PacketUnit {
 }
 
 /**
+ * Units for writePacket: an array, or units made as the writer asks for them (an export makes
+ * them from its oplog as it reads it, so none has to live until the packet is written). An
+ * item of an asynchronous source may be a batch of units, which saves a step of the
+ * iteration per unit.
+ */
+export type PacketUnitSource = readonly PacketUnit[] | AsyncIterable<PacketUnit | readonly PacketUnit[]>;
+
+/**
  * A unit that is one record, itself, and at most one content source: an exported oplog entry
  * (sync/units.ts), of which an export makes tens of thousands. The writer reads its `content`
  * rather than the `records` and `blobs` arrays, which it can only make anew on each read.

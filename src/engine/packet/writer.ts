@@ -5,7 +5,7 @@ import type { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { promisify } from 'util';
 import * as zlib from 'zlib';
-import { BODY_BLOCK_BYTES, bodyHash, type BodyHash } from './bodyDigest';
+import { BODY_BLOCK_BYTES, WORKER_FROM_BYTES, bodyHash, type BodyHash } from './bodyDigest';
 import { PacketWriteError } from './errors';
 import {
   BLOB_FRAME_OVERHEAD,
@@ -24,7 +24,7 @@ import {
 } from './format';
 import { checkFileName, fragmentNames, generatedName } from './names';
 import { signHeader } from './sign';
-import { encodeRecord, encodeUnit, forEachContent, measureJson, physicalBound, planFragments, wholePlan, type EncodedRecord, type FragmentPlan } from './split';
+import { contentBytes, encodeRecord, encodeUnit, forEachContent, measureJson, physicalBound, type EncodedRecord } from './split';
 import {
   PACKET_MAJOR_VERSION,
   PACKET_MINOR_VERSION,
@@ -33,30 +33,33 @@ import {
   type PacketOplogRange,
   OneEntryUnit,
   type PacketUnit,
+  type PacketUnitSource,
   type PacketWriteOptions,
   type WrittenPacket,
 } from './types';
 
 /**
- * Writes one logical packet as one or more physical packets. Fragments are planned from unit
- * sizes first; each is then streamed once: the body goes after a header area reserved at its
- * largest possible size, and the header (padded with spaces to that size) is written last,
- * once the body's length and sha256 are known. All fragments are written under temporary
- * names and only then linked to their final names, so a crash never leaves a half-written
- * file under a packet name.
+ * Writes one logical packet as one or more physical packets in one pass over the units: each
+ * unit is written as it comes and then dropped, so an export of any length holds only the
+ * unit being written and a few ahead (an export made them from its oplog as it went). A
+ * fragment's body goes into its temporary file after a header area reserved at the header's
+ * largest possible size; a unit that would take the fragment past -maxsize starts the next one.
+ * Only at the end are the number of fragments (each header says "i of n") and their names
+ * known: then each header is written, padded with spaces to its reserved size, each fragment
+ * synced, and all linked to their final names, so a crash never leaves a half-written file
+ * under a packet name.
  */
 
 /** Widest number a header may hold: reserving room for it bounds the header before the body exists. */
 const WIDE = Number.MAX_SAFE_INTEGER;
 const WIDE_HASH = 'f'.repeat(64);
+const END_FRAME = Buffer.from([FRAME_END]);
 
-export async function writePacket(opts: PacketWriteOptions, units: readonly PacketUnit[]): Promise<WrittenPacket[]> {
+export async function writePacket(opts: PacketWriteOptions, units: PacketUnitSource): Promise<WrittenPacket[]> {
   if (opts.fileName !== undefined) checkFileName(opts.fileName);
   if (opts.maxBytes !== undefined && !(Number.isSafeInteger(opts.maxBytes) && opts.maxBytes > 0)) {
     throw new PacketWriteError(path.join(opts.dir, opts.fileName ?? ''), `invalid maximum size ${opts.maxBytes}`);
   }
-  const check = (b: BlobSource): void => checkBlob(opts, b);
-  for (const u of units) forEachContent(u, check);
   const createdAt = new Date();
   const base: Omit<PacketHeader, 'fragment' | 'ranges' | 'body'> = {
     major: PACKET_MAJOR_VERSION,
@@ -73,60 +76,41 @@ export async function writePacket(opts: PacketWriteOptions, units: readonly Pack
     targets: opts.header.targets.map((t) => ({ name: t.name, oid: t.oid, host: t.host, vobTag: t.vobTag, incarnation: t.incarnation })),
     senderRow: { ...opts.header.senderRow },
   };
-  const replicaInfo = replicaLookup(opts);
-  const compression = opts.compress ? 'frames' : 'none';
-  const wideBody = { length: WIDE, sha256: WIDE_HASH, compression, records: WIDE, blobs: WIDE } as const;
-  const baseBound = Buffer.byteLength(JSON.stringify(assemble(base, { index: WIDE, count: WIDE }, [], wideBody)));
-  const rangeBound = new Map<string, number>();
-  const headerBound = (origins: ReadonlySet<string>): number => {
-    let n = baseBound;
-    for (const o of origins) {
-      let r = rangeBound.get(o);
-      if (r === undefined) {
-        const info = replicaInfo(o);
-        r = Buffer.byteLength(JSON.stringify({ name: info.name, oid: o, firstOplogId: WIDE, lastOplogId: WIDE, incarnation: WIDE })) + 1;
-        rangeBound.set(o, r);
-      }
-      n += r;
-    }
-    return n;
-  };
+  const bounds = new HeaderBounds(base, opts);
   if (opts.maxBytes !== undefined) {
-    const least = physicalBound(END_FRAME_BYTES, headerBound(new Set()));
+    const least = physicalBound(END_FRAME_BYTES, bounds.reserve);
     if (opts.maxBytes < least) {
       throw new PacketWriteError(path.join(opts.dir, opts.fileName ?? ''), `the maximum size of ${opts.maxBytes} bytes is smaller than the packet's own header and signature (${least} bytes); use a larger -maxsize`);
     }
   }
-  const plans = opts.maxBytes === undefined ? [wholePlan(units)] : planFragments(units.map(encodeUnit), { maxBytes: opts.maxBytes, headerBound });
-  const names = opts.fileName !== undefined ? fragmentNames(opts.fileName, plans.length) : plans.map(() => generatedName(opts.kind, opts.header.origin.name, createdAt));
+  // A generated name is taken now, so that errors while writing name the packet's first file.
+  const firstName = opts.fileName ?? generatedName(opts.kind, opts.header.origin.name, createdAt);
 
   await sweepStaleTemps(opts.dir);
-  const temps: string[] = [];
-  const written: WrittenPacket[] = [];
+  const temps = new Set<string>();
+  let frags: FragmentFacts[] = [];
   try {
-    for (let i = 0; i < plans.length; i++) {
-      const plan = plans[i];
+    frags = await writeBodies(opts, path.join(opts.dir, firstName), bounds, units, temps);
+    const names = opts.fileName !== undefined ? fragmentNames(opts.fileName, frags.length) : frags.map((_, i) => (i === 0 ? firstName : generatedName(opts.kind, opts.header.origin.name, createdAt)));
+    const written: WrittenPacket[] = [];
+    for (let i = 0; i < frags.length; i++) {
+      const f = frags[i];
       const finalPath = path.join(opts.dir, names[i]);
-      const temp = path.join(opts.dir, `.${names[i]}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
-      temps.push(temp);
-      const ranges = rangesOf(plan.units, replicaInfo);
-      const origins = new Set(ranges.map((r) => r.oid));
-      const reserved = headerBound(origins);
-      const { header, bytes } = await writeFragment(temp, finalPath, reserved, plan, opts, (body) =>
-        assemble(base, { index: i + 1, count: plans.length }, ranges, body),
-      );
-      // Warned from the size written: a compressed unit planned as too large may still fit.
-      if (plan.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) opts.onWarning?.(oversizedWarning(finalPath, opts.maxBytes, bytes, plan, reserved));
+      const header = assemble(base, { index: i + 1, count: frags.length }, f.ranges, f.body);
+      const bytes = await writeHeader(f, header, opts, path.join(opts.dir, firstName), temps);
+      // Warned from the size written: a compressed unit counted as too large may still fit.
+      if (f.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) opts.onWarning?.(oversizedWarning(finalPath, opts.maxBytes, bytes, f.firstUnitBytes, f.reserved));
       written.push({ path: finalPath, header, bytes });
     }
     for (let i = 0; i < written.length; i++) {
-      written[i].path = await publish(temps[i], opts.dir, names[i], opts.fileName === undefined, (n) => (names[i] = n));
-      temps[i] = '';
+      written[i].path = await publish(frags[i].temp, opts.dir, names[i], opts.fileName === undefined, (n) => (names[i] = n));
+      temps.delete(frags[i].temp);
     }
     await syncDir(opts.dir);
     return written;
   } catch (e) {
-    for (const t of temps) if (t) await fs.promises.rm(t, { force: true });
+    for (const f of frags) await f.fh?.close().catch(() => undefined);
+    for (const t of temps) await fs.promises.rm(t, { force: true });
     throw e;
   }
 }
@@ -160,89 +144,455 @@ function assemble(
 
 type ReplicaInfo = (oid: string) => { name: string; incarnation: number };
 
-function replicaLookup(opts: PacketWriteOptions): ReplicaInfo {
-  const known = new Map<string, { name: string; incarnation: number }>();
-  known.set(opts.header.origin.oid, { name: opts.header.origin.name, incarnation: 0 });
-  for (const t of opts.header.targets) known.set(t.oid, { name: t.name, incarnation: t.incarnation });
-  for (const r of opts.replicas ?? []) known.set(r.oid, { name: r.name, incarnation: r.incarnation });
-  // An origin nobody named is still listed, by its oid, as the original does.
-  return (oid) => known.get(oid) ?? { name: oid, incarnation: 0 };
-}
+/**
+ * Largest possible header sizes. Every fragment reserves room for a range of every replica the
+ * sender named (origin, targets, `replicas`), since its body is written before anyone knows
+ * which origins it carries: a few hundred bytes of spaces per fragment. An origin nobody named
+ * makes its fragment's header larger than reserved; the fragment then counts that larger size
+ * against -maxsize and its body is moved when the header is written (writeHeader).
+ */
+class HeaderBounds {
+  readonly info: ReplicaInfo;
+  /** Replicas the sender named: their ranges are inside `reserve`. */
+  readonly named: ReadonlySet<string>;
+  /** Header bytes reserved in every fragment. */
+  readonly reserve: number;
+  private readonly baseBound: number;
+  private readonly rangeBounds = new Map<string, number>();
 
-function rangesOf(units: readonly PacketUnit[], info: ReplicaInfo): PacketOplogRange[] {
-  const byOrigin = new Map<string, PacketOplogRange>();
-  const add = (origin: unknown, id: unknown): void => {
-    if (typeof origin !== 'string' || typeof id !== 'number') return;
-    const cur = byOrigin.get(origin);
-    if (!cur) {
-      const i = info(origin);
-      byOrigin.set(origin, { name: i.name, oid: origin, firstOplogId: id, lastOplogId: id, incarnation: i.incarnation });
-    } else {
-      if (id < cur.firstOplogId) cur.firstOplogId = id;
-      if (id > cur.lastOplogId) cur.lastOplogId = id;
-    }
-  };
-  for (const u of units) {
-    if (u instanceof OneEntryUnit) add(u.origin, u.id);
-    else for (const r of u.records) add(r.origin, r.id);
+  constructor(base: Omit<PacketHeader, 'fragment' | 'ranges' | 'body'>, opts: PacketWriteOptions) {
+    const known = new Map<string, { name: string; incarnation: number }>();
+    known.set(opts.header.origin.oid, { name: opts.header.origin.name, incarnation: 0 });
+    for (const t of opts.header.targets) known.set(t.oid, { name: t.name, incarnation: t.incarnation });
+    for (const r of opts.replicas ?? []) known.set(r.oid, { name: r.name, incarnation: r.incarnation });
+    // An origin nobody named is still listed, by its oid, as the original does.
+    this.info = (oid) => known.get(oid) ?? { name: oid, incarnation: 0 };
+    this.named = new Set(known.keys());
+    const wideBody = { length: WIDE, sha256: WIDE_HASH, compression: opts.compress ? 'frames' : 'none', records: WIDE, blobs: WIDE } as const;
+    this.baseBound = Buffer.byteLength(JSON.stringify(assemble(base, { index: WIDE, count: WIDE }, [], wideBody)));
+    this.reserve = this.of(this.named);
   }
-  return [...byOrigin.values()];
-}
 
-function checkBlob(opts: PacketWriteOptions, b: BlobSource): void {
-  // Content the sender's own store named is a hash it computed; anything else is checked.
-  if (!b.trusted && !SHA256_HEX.test(b.hash)) throw new PacketWriteError(opts.dir, `content hash "${b.hash}" is not a sha256 hex digest`);
-  if (!Number.isSafeInteger(b.size) || b.size < 0) throw new PacketWriteError(opts.dir, `content ${b.hash} has an invalid size ${b.size}`);
-}
-
-async function writeFragment(
-  temp: string,
-  finalPath: string,
-  reserved: number,
-  plan: FragmentPlan,
-  opts: PacketWriteOptions,
-  makeHeader: (body: PacketHeader['body']) => PacketHeader,
-): Promise<{ header: PacketHeader; bytes: number }> {
-  const fh = await fs.promises.open(temp, 'wx');
-  let body: BodyWriter | undefined;
-  try {
-    const start = bodyOffset(reserved);
-    body = new BodyWriter(fh, start, plan.bodyBytes);
-    const counts = { records: 0, blobs: 0 };
-    try {
-      await writeFrames(finalPath, plan, counts, body, opts.compress);
-    } finally {
-      await body.finish();
+  /** Header bytes at most for a fragment carrying ranges of these origins. */
+  of(origins: Iterable<string>): number {
+    let n = this.baseBound;
+    for (const o of origins) {
+      let r = this.rangeBounds.get(o);
+      if (r === undefined) {
+        const info = this.info(o);
+        r = Buffer.byteLength(JSON.stringify({ name: info.name, oid: o, firstOplogId: WIDE, lastOplogId: WIDE, incarnation: WIDE })) + 1;
+        this.rangeBounds.set(o, r);
+      }
+      n += r;
     }
-    const header = makeHeader({ length: body.length, sha256: await body.digest(), compression: opts.compress ? 'frames' : 'none', records: counts.records, blobs: counts.blobs });
-    const json = Buffer.from(JSON.stringify(header), 'utf8');
-    if (json.length > reserved) throw new Error(`packet header of ${json.length} bytes exceeds its reserved ${reserved} bytes`);
-    // JSON allows trailing white space: padding keeps the body where it was written.
-    const signed = Buffer.concat([encodePrefix(reserved), json, Buffer.alloc(reserved - json.length, 0x20)]);
-    const signature = signHeader(signed, opts.signer.privateKey);
+    return n;
+  }
+}
+
+/** What is kept of a fragment once its body is written, until its header is: no units. */
+interface FragmentFacts {
+  temp: string;
+  /** Header area before the body. */
+  reserved: number;
+  ranges: PacketOplogRange[];
+  body: PacketHeader['body'];
+  /** One unit that alone exceeds -maxsize. */
+  oversized: boolean;
+  /** Body bytes of its first unit, counted with -maxsize (the only one when oversized). */
+  firstUnitBytes: number;
+  /** The last fragment's file, left open for its header. */
+  fh: fs.promises.FileHandle | undefined;
+}
+
+/** The fragment being written: its file, body and what its header will say. */
+class Fragment {
+  readonly ranges = new Map<string, PacketOplogRange>();
+  /** Consecutive entries mostly share an origin: its range is found without a lookup. */
+  private lastRange: PacketOplogRange | undefined;
+  records = 0;
+  blobs = 0;
+  units = 0;
+  /** Body bytes at most, end frame included (counted with -maxsize only). */
+  bytes = END_FRAME_BYTES;
+  firstUnitBytes = 0;
+  /** Header bytes this fragment may take: the reserved area, more once an origin nobody named is in it. */
+  need: number;
+  readonly group: RecordGroup | undefined;
+  private open = true;
+
+  private constructor(
+    readonly temp: string,
+    private readonly fh: fs.promises.FileHandle,
+    readonly reserved: number,
+    readonly body: BodyWriter,
+    compress: boolean,
+    private readonly bounds: HeaderBounds,
+  ) {
+    this.need = reserved;
+    this.group = compress ? new RecordGroup(body) : undefined;
+  }
+
+  /** `expectedBytes` tells the body's hasher roughly how large the body will be (bodyDigest.ts). */
+  static async create(packet: string, bounds: HeaderBounds, expectedBytes: number, compress: boolean, temps: Set<string>): Promise<Fragment> {
+    const temp = tempPath(packet);
+    temps.add(temp);
+    const fh = await fs.promises.open(temp, 'wx');
+    let body: BodyWriter;
+    try {
+      body = new BodyWriter(fh, bodyOffset(bounds.reserve), expectedBytes);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+    return new Fragment(temp, fh, bounds.reserve, body, compress, bounds);
+  }
+
+  /** Header bytes the fragment may take with a unit of these origins in it. */
+  headerWith(origins: readonly string[]): number {
+    let extra = false;
+    for (const o of origins) if (!this.bounds.named.has(o) && !this.ranges.has(o)) extra = true;
+    return extra ? Math.max(this.need, this.bounds.of([...this.ranges.keys(), ...origins])) : this.need;
+  }
+
+  /** With -maxsize: whether a unit of `bytes` goes in, given the header bytes `header` with it. A first unit always does. */
+  fits(bytes: number, header: number, maxBytes: number): boolean {
+    return this.units === 0 || physicalBound(this.bytes + bytes, header) <= maxBytes;
+  }
+
+  count(bytes: number): void {
+    if (this.units === 0) this.firstUnitBytes = bytes;
+    this.units++;
+    this.bytes += bytes;
+  }
+
+  addRange(origin: string, id: number): void {
+    let r = this.lastRange;
+    if (r === undefined || r.oid !== origin) {
+      r = this.ranges.get(origin);
+      if (r === undefined) {
+        const i = this.bounds.info(origin);
+        this.lastRange = { name: i.name, oid: origin, firstOplogId: id, lastOplogId: id, incarnation: i.incarnation };
+        this.ranges.set(origin, this.lastRange);
+        if (!this.bounds.named.has(origin)) this.need = Math.max(this.need, this.bounds.of(this.ranges.keys()));
+        return;
+      }
+      this.lastRange = r;
+    }
+    if (id < r.firstOplogId) r.firstOplogId = id;
+    if (id > r.lastOplogId) r.lastOplogId = id;
+  }
+
+  /** Ends the body (end frame written, everything hashed); the file stays open if `keepOpen`. */
+  async end(compress: boolean, maxBytes: number | undefined, keepOpen: boolean): Promise<FragmentFacts> {
+    try {
+      await this.group?.flush();
+      await this.body.put(END_FRAME);
+    } finally {
+      await this.body.finish();
+    }
+    const sha256 = await this.body.digest();
+    this.body.close();
+    this.open = false;
+    if (!keepOpen) await this.fh.close();
+    return {
+      temp: this.temp,
+      reserved: this.reserved,
+      ranges: [...this.ranges.values()],
+      body: { length: this.body.length, sha256, compression: compress ? 'frames' : 'none', records: this.records, blobs: this.blobs },
+      oversized: maxBytes !== undefined && this.units === 1 && physicalBound(this.bytes, this.need) > maxBytes,
+      firstUnitBytes: this.firstUnitBytes,
+      fh: keepOpen ? this.fh : undefined,
+    };
+  }
+
+  /** After a failure: pending writes waited for (their errors are the failure's), the file closed. */
+  async abandon(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    await this.body.finish().catch(() => undefined);
+    this.body.close();
+    await this.fh.close().catch(() => undefined);
+  }
+}
+
+function tempPath(packet: string): string {
+  return path.join(path.dirname(packet), `.${path.basename(packet)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * The bodies of every fragment, units taken from `source` as they are written. `packet` (the
+ * first file's final path) names the packet in errors. Content frames come before their unit's
+ * records; content kept deflated by its store is copied as it is (a 'D' frame), so neither plain
+ * nor -compress exports spend time compressing what was compressed once at check-in. -compress
+ * also deflates raw content and gathers the records into deflated 'Z' frames, each only when
+ * that makes it smaller, so counting units at their size as stored holds against -maxsize.
+ */
+async function writeBodies(opts: PacketWriteOptions, packet: string, bounds: HeaderBounds, source: PacketUnitSource, temps: Set<string>): Promise<FragmentFacts[]> {
+  const { compress, maxBytes } = opts;
+  const ahead = new BlobPrefetch();
+  const feed = new UnitFeed(source, ahead);
+  const done: FragmentFacts[] = [];
+  let frag: Fragment | undefined;
+  const next = async (): Promise<Fragment> => {
+    // The body's hasher needs to know whether the body is large; the look-ahead tells it.
+    const cap = maxBytes ?? Infinity;
+    const expected = cap < WORKER_FROM_BYTES ? cap : Math.min(cap, await feed.contentAhead(WORKER_FROM_BYTES));
+    return Fragment.create(packet, bounds, expected, compress, temps);
+  };
+  try {
+    frag = await next();
+    let body = frag.body;
+    let group = frag.group;
+    for (;;) {
+      if (feed.low) await feed.refill();
+      const u = feed.shift();
+      if (u === undefined) break;
+      if (u instanceof OneEntryUnit) {
+        // The usual unit, an oplog entry: its content and its record, with nothing made for them
+        // unless -maxsize needs the record's size.
+        const c = u.content;
+        let measured: EncodedRecord | undefined;
+        if (maxBytes !== undefined) {
+          measured = measureJson(u.json);
+          const bytes = (c ? contentBytes(c) : 0) + RECORD_FRAME_OVERHEAD + measured.bytes;
+          const header = bounds.named.has(u.origin) ? frag.need : frag.headerWith([u.origin]);
+          if (!frag.fits(bytes, header, maxBytes)) {
+            done.push(await frag.end(compress, maxBytes, false));
+            frag = await next();
+            body = frag.body;
+            group = frag.group;
+          }
+          frag.count(bytes);
+        }
+        frag.addRange(u.origin, u.id);
+        if (c) {
+          frag.blobs++;
+          await writeBlob(packet, c, body, compress, ahead);
+        }
+        frag.records++;
+        if (measured) {
+          if (group) await group.add(measured);
+          else await body.putRecord(measured);
+        } else if (group) await group.addJson(u.json);
+        else await body.putRecordJson(u.json);
+        continue;
+      }
+      const encoded = maxBytes !== undefined ? encodeUnit(u) : undefined;
+      if (encoded && maxBytes !== undefined) {
+        if (!frag.fits(encoded.bytes, frag.headerWith(encoded.origins), maxBytes)) {
+          done.push(await frag.end(compress, maxBytes, false));
+          frag = await next();
+          body = frag.body;
+          group = frag.group;
+        }
+        frag.count(encoded.bytes);
+      }
+      for (const r of u.records) if (typeof r.origin === 'string' && typeof r.id === 'number') frag.addRange(r.origin, r.id);
+      for (const b of u.blobs) {
+        frag.blobs++;
+        await writeBlob(packet, b, body, compress, ahead);
+      }
+      for (const r of encoded?.records ?? u.records.map(encodeRecord)) {
+        frag.records++;
+        if (group) await group.add(r);
+        else await body.putRecord(r);
+      }
+    }
+    const last = frag;
+    frag = undefined;
+    done.push(await last.end(compress, maxBytes, true));
+    return done;
+  } catch (e) {
+    await frag?.abandon();
+    for (const f of done) await f.fh?.close().catch(() => undefined);
+    throw e;
+  } finally {
+    ahead.close();
+    await feed.close();
+  }
+}
+
+/** Units queued ahead of the one being written, at least, while the source has more. */
+const QUEUED_UNITS = 64;
+/** Units looked ahead at most to learn whether a body will be large: past that it is taken to be. */
+const LOOK_AHEAD_UNITS = 16 * 1024;
+
+/**
+ * Units from an array or an asynchronous source, a few queued ahead of the writer: BlobPrefetch
+ * opens the streams of the content they carry, and a fragment's start looks further to learn
+ * how large its body will be. A source may give units in batches (one per oplog line, say),
+ * which saves a step of the iteration per unit.
+ */
+class UnitFeed {
+  private readonly batches: Array<readonly PacketUnit[]> = [];
+  /** Next unit in batches[0]. */
+  private at = 0;
+  private queued = 0;
+  private done: boolean;
+  private readonly it: AsyncIterator<PacketUnit | readonly PacketUnit[]> | undefined;
+
+  constructor(source: PacketUnitSource, private readonly ahead: BlobPrefetch) {
+    if (isUnitArray(source)) {
+      this.done = true;
+      this.it = undefined;
+      this.enqueue(source);
+    } else {
+      this.done = false;
+      this.it = source[Symbol.asyncIterator]();
+    }
+  }
+
+  get low(): boolean {
+    return this.queued < QUEUED_UNITS && !this.done;
+  }
+
+  async refill(): Promise<void> {
+    while (this.queued < QUEUED_UNITS && !this.done) await this.pull();
+  }
+
+  shift(): PacketUnit | undefined {
+    const b = this.batches[0];
+    if (b === undefined) return undefined;
+    const u = b[this.at++];
+    if (this.at === b.length) {
+      this.batches.shift();
+      this.at = 0;
+    }
+    this.queued--;
+    return u;
+  }
+
+  /** Content bytes of the units ahead, up to `limit` (also when LOOK_AHEAD_UNITS are queued first). */
+  async contentAhead(limit: number): Promise<number> {
+    let bytes = 0;
+    const add = (b: BlobSource): void => {
+      bytes += contentBytes(b);
+    };
+    for (let k = 0; ; k++) {
+      while (k >= this.batches.length) {
+        if (this.done) return bytes;
+        if (this.queued >= LOOK_AHEAD_UNITS) return limit;
+        await this.pull();
+      }
+      const batch = this.batches[k];
+      for (let i = k === 0 ? this.at : 0; i < batch.length; i++) {
+        forEachContent(batch[i], add);
+        if (bytes >= limit) return limit;
+      }
+    }
+  }
+
+  /** Lets the source clean up (an oplog stream closed) when the writer stops early. */
+  async close(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.it?.return?.();
+  }
+
+  private async pull(): Promise<void> {
+    const it = this.it;
+    if (!it) {
+      this.done = true;
+      return;
+    }
+    const n = await it.next();
+    if (n.done) {
+      this.done = true;
+      return;
+    }
+    const v = n.value;
+    this.enqueue(isUnitBatch(v) ? v : [v]);
+  }
+
+  private enqueue(batch: readonly PacketUnit[]): void {
+    if (batch.length === 0) return;
+    this.batches.push(batch);
+    this.queued += batch.length;
+    for (const u of batch) this.ahead.note(u);
+  }
+}
+
+function isUnitArray(s: PacketUnitSource): s is readonly PacketUnit[] {
+  return Array.isArray(s);
+}
+
+function isUnitBatch(v: PacketUnit | readonly PacketUnit[]): v is readonly PacketUnit[] {
+  return Array.isArray(v);
+}
+
+function checkBlob(packet: string, b: BlobSource): void {
+  // Content the sender's own store named is a hash it computed; anything else is checked.
+  if (!b.trusted && !SHA256_HEX.test(b.hash)) throw new PacketWriteError(packet, `content hash "${b.hash}" is not a sha256 hex digest`);
+  if (!Number.isSafeInteger(b.size) || b.size < 0) throw new PacketWriteError(packet, `content ${b.hash} has an invalid size ${b.size}`);
+}
+
+/**
+ * A fragment's header, written into the area reserved before its body, signed; then the file
+ * synced. Returns the fragment's size in bytes.
+ */
+async function writeHeader(f: FragmentFacts, header: PacketHeader, opts: PacketWriteOptions, packet: string, temps: Set<string>): Promise<number> {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  if (json.length > f.reserved) await moveBody(f, json.length, packet, temps);
+  // JSON allows trailing white space: padding keeps the body where it was written.
+  const signed = Buffer.concat([encodePrefix(f.reserved), json, Buffer.alloc(f.reserved - json.length, 0x20)]);
+  const signature = signHeader(signed, opts.signer.privateKey);
+  const fh = f.fh ?? (await fs.promises.open(f.temp, 'r+'));
+  f.fh = undefined;
+  try {
     await fh.writev([signed, signature], 0);
     await fh.sync();
-    const bytes = start + body.length;
-    if (!plan.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) {
-      throw new Error(`fragment of ${bytes} bytes exceeds the planned maximum of ${opts.maxBytes}`);
-    }
-    return { header, bytes };
   } finally {
-    body?.close();
     await fh.close();
   }
+  const bytes = bodyOffset(f.reserved) + f.body.length;
+  if (!f.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) {
+    throw new Error(`fragment of ${bytes} bytes exceeds the maximum of ${opts.maxBytes}`);
+  }
+  return bytes;
+}
+
+/**
+ * A header that outgrew its reserved area (an origin nobody named): the body is copied into a
+ * new temporary file after a larger area. Rare, so plain.
+ */
+async function moveBody(f: FragmentFacts, reserved: number, packet: string, temps: Set<string>): Promise<void> {
+  await f.fh?.close();
+  f.fh = undefined;
+  const temp = tempPath(packet);
+  temps.add(temp);
+  const from = await fs.promises.open(f.temp, 'r');
+  try {
+    const to = await fs.promises.open(temp, 'wx');
+    try {
+      const buf = Buffer.allocUnsafe(BODY_BLOCK_BYTES);
+      for (let done = 0; done < f.body.length; ) {
+        const { bytesRead } = await from.read(buf, 0, Math.min(buf.length, f.body.length - done), bodyOffset(f.reserved) + done);
+        if (bytesRead <= 0) throw new Error(`the body of ${f.temp} ends after ${done} of ${f.body.length} bytes`);
+        for (let off = 0; off < bytesRead; ) off += (await to.write(buf, off, bytesRead - off, bodyOffset(reserved) + done + off)).bytesWritten;
+        done += bytesRead;
+      }
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
+  await fs.promises.rm(f.temp, { force: true });
+  temps.delete(f.temp);
+  f.temp = temp;
+  f.reserved = reserved;
 }
 
 /**
  * A unit larger than -maxsize goes alone, whole. Say which part is large: with a tiny limit and
  * many targets the header alone can take most of it, and then the change is not the problem.
  */
-function oversizedWarning(packet: string, maxBytes: number, bytes: number, plan: FragmentPlan, headerBytes: number): string {
-  const overhead = bytes - plan.firstUnitBytes;
+function oversizedWarning(packet: string, maxBytes: number, bytes: number, unitBytes: number, headerBytes: number): string {
+  const overhead = bytes - unitBytes;
   if (overhead * 2 > maxBytes) {
-    return `Packet ${packet} is ${bytes} bytes, larger than the maximum size of ${maxBytes} bytes: its header and signature alone take ${overhead} bytes (${headerBytes} of header for its targets and replicas), leaving too little room for one change of ${plan.firstUnitBytes} bytes. Use a larger -maxsize.`;
+    return `Packet ${packet} is ${bytes} bytes, larger than the maximum size of ${maxBytes} bytes: its header and signature alone take ${overhead} bytes (${headerBytes} of header for its targets and replicas), leaving too little room for one change of ${unitBytes} bytes. Use a larger -maxsize.`;
   }
-  return `Packet ${packet} is larger than the maximum size of ${maxBytes} bytes: it carries one change of ${plan.firstUnitBytes} bytes, which is never divided between packets.`;
+  return `Packet ${packet} is larger than the maximum size of ${maxBytes} bytes: it carries one change of ${unitBytes} bytes, which is never divided between packets.`;
 }
 
 /**
@@ -258,60 +608,9 @@ const COMPRESS_FROM_BYTES = 256;
  */
 const RECORD_GROUP_BYTES = 256 * 1024;
 
-/**
- * The body's frames, in unit order: each unit's content before its records. Content kept
- * deflated by its store is copied as it is (a 'D' frame), so neither plain nor -compress
- * exports spend time compressing what was compressed once at check-in. -compress also deflates
- * raw content and gathers the records into deflated 'Z' frames, each only when that makes it
- * smaller, so fragment planning from raw sizes holds.
- */
-async function writeFrames(packet: string, plan: FragmentPlan, counts: { records: number; blobs: number }, body: BodyWriter, compress: boolean): Promise<void> {
-  const ahead = new BlobPrefetch(streamedSources(plan.units));
-  const group = compress ? new RecordGroup(body) : undefined;
-  try {
-    for (let i = 0; i < plan.units.length; i++) {
-      const u = plan.units[i];
-      const measured = plan.records?.[i];
-      if (u instanceof OneEntryUnit && !measured) {
-        // The usual unit, an oplog entry: its content and its record, with nothing made for them.
-        const c = u.content;
-        if (c) {
-          counts.blobs++;
-          await writeBlob(packet, c, body, compress, ahead);
-        }
-        counts.records++;
-        if (group) await group.addJson(u.json);
-        else await body.putRecordJson(u.json);
-        continue;
-      }
-      for (const b of u.blobs) {
-        counts.blobs++;
-        await writeBlob(packet, b, body, compress, ahead);
-      }
-      for (const r of measured ?? u.records.map(encodeRecord)) {
-        counts.records++;
-        if (group) await group.add(r);
-        else await body.putRecord(r);
-      }
-    }
-    await group?.flush();
-    await body.put(Buffer.from([FRAME_END]));
-  } finally {
-    ahead.close();
-  }
-}
-
-/** Content sources that have no positional read, in order: BlobPrefetch opens their streams ahead. */
-function streamedSources(units: readonly PacketUnit[]): BlobSource[] {
-  const out: BlobSource[] = [];
-  const keep = (b: BlobSource): void => {
-    if (!b.readSync) out.push(b);
-  };
-  for (const u of units) forEachContent(u, keep);
-  return out;
-}
 
 async function writeBlob(packet: string, b: BlobSource, body: BodyWriter, compress: boolean, ahead: BlobPrefetch): Promise<void> {
+  checkBlob(packet, b);
   if (b.deflated) {
     // Deflated bytes are copied unread: only content the store hashed when it came in may be.
     if (!b.trusted) throw new PacketWriteError(packet, `content ${b.hash} is deflated but was not checked against its hash`);
@@ -548,25 +847,41 @@ const PREFETCH = 4;
 
 class BlobPrefetch {
   private readonly opened: Readable[] = [];
-  private nextIndex = 0;
+  /** Sources without a positional read, in unit order, as units are queued; waiting[head] opens next. */
+  private waiting: Array<BlobSource | undefined> = [];
+  private head = 0;
 
-  constructor(private readonly blobs: readonly BlobSource[]) {}
+  /** A unit queued for writing: its streamed content will be asked for in this order. */
+  note(u: PacketUnit): void {
+    if (u instanceof OneEntryUnit) {
+      const c = u.content;
+      if (c && !c.readSync) this.waiting.push(c);
+    } else for (const b of u.blobs) if (!b.readSync) this.waiting.push(b);
+  }
 
   next(): Readable {
-    while (this.opened.length < PREFETCH + 1 && this.nextIndex < this.blobs.length) {
-      const s = this.blobs[this.nextIndex++].open();
+    while (this.opened.length < PREFETCH + 1 && this.head < this.waiting.length) {
+      const b = this.waiting[this.head] as BlobSource;
+      this.waiting[this.head++] = undefined;
+      const s = b.open();
       // An error before the copy reaches this stream is kept on the stream (stream.errored)
       // and thrown by the copy; without a listener it would crash the process instead.
       s.on('error', () => undefined);
       this.opened.push(s);
     }
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
+    }
     const s = this.opened.shift();
-    if (!s) throw new Error('more blobs requested than planned');
+    if (!s) throw new Error('more blobs requested than were queued');
     return s;
   }
 
   close(): void {
     for (const s of this.opened.splice(0)) s.destroy();
+    this.waiting = [];
+    this.head = 0;
   }
 }
 
