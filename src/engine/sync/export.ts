@@ -5,7 +5,7 @@ import { loadPrivateKey } from '../host/keys';
 import { findVobTag } from '../host/registry';
 import { prewarmBodyHash, releasePrewarmedBodyHash } from '../packet/bodyDigest';
 import { writePacket } from '../packet/writer';
-import type { PacketRecord, PacketTarget, PacketKind, WrittenPacket, PacketUnit } from '../packet/types';
+import type { PacketRecord, PacketTarget, PacketKind, WrittenPacket, PacketUnitSource } from '../packet/types';
 import { addExportSync, raiseRow, rowOf } from '../store/epochMatrix';
 import { Replica } from '../store/replica';
 import { lookup } from '../store/vobState';
@@ -26,6 +26,8 @@ export interface ExportRequest {
   onWarning?(text: string): void;
   /** Called for each physical packet as soon as it is written (for the "Generating..." lines). */
   onPacket?(p: WrittenPacket): void;
+  /** Entries the open keeps at most (EXPORT_RETAIN_LIMIT unless given: tests set it low). */
+  retainLimit?: number;
 }
 
 export interface ExportedVob {
@@ -84,7 +86,7 @@ export interface WriteFromReplicaOptions {
   kind: PacketKind;
   place: OutputPlace;
   targets: PacketTarget[];
-  units: PacketUnit[];
+  units: PacketUnitSource;
   maxBytes?: number;
   comment?: string;
   compress?: boolean;
@@ -118,6 +120,14 @@ export async function writeFromReplica(host: Host, r: Replica, o: WriteFromRepli
     o.units,
   );
 }
+
+/**
+ * Entries an export's open keeps at most (a few hundred bytes each). Up to it the entries the
+ * targets lack are kept as the oplog is read, and packet units are made from them: one read of
+ * the oplog. Above it the open keeps none and units are made from a second read of the oplog,
+ * a line at a time: a little slower, but memory no longer grows with the history.
+ */
+export const EXPORT_RETAIN_LIMIT = 100_000;
 
 /** An oplog this long (about 4,000 entries) usually means a body large enough to hash on a thread. */
 const PREWARM_FROM_OPLOG_BYTES = 1024 * 1024;
@@ -155,7 +165,7 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
   for (const [tag, names] of byTag) {
     const entry = findVobTag(host.layout, tag, host.name);
     prewarmForHistory(entry.dir);
-    const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true, replicasOnly: true }).catch((e: unknown) => {
+    const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true, replicasOnly: true, retainLimit: req.retainLimit ?? EXPORT_RETAIN_LIMIT }).catch((e: unknown) => {
       releasePrewarmedBodyHash();
       throw e;
     });

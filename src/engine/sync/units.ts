@@ -23,9 +23,11 @@ export function incarnationNotice(r: Replica): IncarnationNotice {
 }
 
 export interface CollectedUnits {
-  units: PacketUnit[];
-  ops: number;
-  blobs: number;
+  /** Units made as the packet writer takes them, in batches; read once. */
+  units: AsyncIterable<PacketUnit[]>;
+  /** Entries and content sources made so far: the export's counts once `units` is read through. */
+  readonly ops: number;
+  readonly blobs: number;
 }
 
 /**
@@ -93,39 +95,89 @@ class EntryUnit extends OneEntryUnit implements BlobSource {
 }
 
 /**
+ * Units made at a time, at most: each batch is written and dropped before the next is made, and
+ * one step of the writer's iteration per batch rather than per unit.
+ */
+const UNIT_BATCH = 1024;
+
+/**
  * One unit per oplog entry the target(s) lack (id > from[origin]), in this replica's oplog
- * order, which is causal; a version's content goes in the entry's own unit, streamed from the
- * blob store when the packet is written.
+ * order, which is causal; a version's content goes in the entry's own unit, read from the blob
+ * store when the packet is written. Units are made as the writer takes them, so none lives
+ * until the packet is written: from the entries the open kept when they cover the export (no
+ * second read of the oplog), else from the oplog read again a line at a time. Content missing
+ * from the store is found as its unit is made, and fails the export there (BlobMissingError,
+ * naming the first missing hash; the writer removes what it wrote).
  */
 export async function collectUnits(r: Replica, from: Record<string, number>, leading: PacketRecord[] = []): Promise<CollectedUnits> {
-  const units: PacketUnit[] = leading.length ? [{ records: leading, blobs: [] }] : [];
-  let ops = 0;
-  let blobs = 0;
-  const missing: string[] = [];
-  const visit = (e: OplogEntry): void => {
-    if (e.id <= (from[e.origin] ?? 0)) return;
-    ops++;
-    // The entry travels as it is stored, not parsed and encoded again.
-    if (e.kind === 'version.create' && e.blob !== undefined && e.size !== undefined && e.size > 0) {
-      const hash = e.blob;
-      const packed = r.blobs.packed(hash);
-      const loose = packed ? undefined : r.blobs.loose(hash, e.size);
-      // Content in the store was hashed as it was written (BlobBatch.put/putFile): trusted.
-      if (!packed && !loose) missing.push(hash);
-      units.push(new EntryUnit(e, r.blobs, packed, loose, hash, e.size));
-      blobs++;
+  return new UnitCollector(r, from, leading);
+}
+
+class UnitCollector implements CollectedUnits, AsyncIterable<PacketUnit[]> {
+  ops = 0;
+  blobs = 0;
+  private used = false;
+
+  constructor(
+    private readonly r: Replica,
+    private readonly from: Record<string, number>,
+    private readonly leading: PacketRecord[],
+  ) {}
+
+  get units(): AsyncIterable<PacketUnit[]> {
+    return this;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<PacketUnit[]> {
+    if (this.used) throw new Error('the units of an export are read once');
+    this.used = true;
+    if (this.leading.length) yield [{ records: this.leading, blobs: [] }];
+    // Entries kept when the replica was opened cover this export if it starts at or above their floor.
+    const kept = this.r.retained;
+    const from = this.from;
+    if (kept && Object.entries(kept.floor).every(([c, f]) => (from[c] ?? 0) >= f)) {
+      const entries = kept.entries;
+      for (let i = 0; i < entries.length; i += UNIT_BATCH) {
+        const batch = this.make(entries, i, Math.min(entries.length, i + UNIT_BATCH));
+        if (batch.length) yield batch;
+      }
       return;
     }
-    if (e.kind === 'version.create' && e.blob !== EMPTY_BLOB) missing.push(e.blob ?? '(none)');
-    units.push(new EntryUnit(e, undefined, undefined, undefined, '', 0));
-  };
-  // Entries kept when the replica was opened cover this export if it starts at or above their floor.
-  const kept = r.retained;
-  if (kept && Object.entries(kept.floor).every(([c, f]) => (from[c] ?? 0) >= f)) for (const e of kept.entries) visit(e);
-  else await r.forEachEntry(visit);
-  if (missing.length) {
-    const hidden = r.blobs.unreadableIndexes;
-    throw new BlobMissingError(missing[0], r.name, hidden.length ? `the pack index ${hidden[0]} is damaged or was written by a newer version` : undefined);
+    for await (const line of this.r.entryLines()) {
+      for (let i = 0; i < line.length; i += UNIT_BATCH) {
+        const batch = this.make(line, i, Math.min(line.length, i + UNIT_BATCH));
+        if (batch.length) yield batch;
+      }
+    }
   }
-  return { units, ops, blobs };
+
+  private make(entries: readonly OplogEntry[], start: number, end: number): PacketUnit[] {
+    const r = this.r;
+    const from = this.from;
+    const units: PacketUnit[] = [];
+    for (let i = start; i < end; i++) {
+      const e = entries[i];
+      if (e.id <= (from[e.origin] ?? 0)) continue;
+      this.ops++;
+      // The entry travels as it is stored, not parsed and encoded again.
+      if (e.kind === 'version.create' && e.blob !== undefined && e.size !== undefined && e.size > 0) {
+        const hash = e.blob;
+        const packed = r.blobs.packed(hash);
+        const loose = packed ? undefined : r.blobs.loose(hash, e.size);
+        // Content in the store was hashed as it was written (BlobBatch.put/putFile): trusted.
+        if (!packed && !loose) this.missing(hash);
+        units.push(new EntryUnit(e, r.blobs, packed, loose, hash, e.size));
+        this.blobs++;
+        continue;
+      }
+      if (e.kind === 'version.create' && e.blob !== EMPTY_BLOB) this.missing(e.blob ?? '(none)');
+      units.push(new EntryUnit(e, undefined, undefined, undefined, '', 0));
+    }
+    return units;
+  }
+
+  private missing(hash: string): never {
+    const hidden = this.r.blobs.unreadableIndexes;
+    throw new BlobMissingError(hash, this.r.name, hidden.length ? `the pack index ${hidden[0]} is damaged or was written by a newer version` : undefined);
+  }
 }
