@@ -306,6 +306,112 @@ export class Oplog {
   }
 }
 
+/** Line length at which an OplogAppender starts a new line: a scan holds one line at a time. */
+export const APPEND_LINE_BYTES = 4 * 1024 * 1024;
+const PLACEHOLDER = Buffer.from('XXXXXXXX\t');
+
+/**
+ * Appends the entries of one large import as several lines, written as they come and made
+ * valid only by commit(): an import of any size then holds none of its entries, and no later
+ * scan holds more than one line of about 4 MB. Every line is written under the placeholder
+ * checksum (see append), so until commit the whole append is a torn tail: a kill -9 loses it
+ * and the next writer cuts it off; abort() cuts it off at once. commit() syncs the lines, then
+ * writes their checksums first to last, syncing after each: whatever a crash keeps is a prefix
+ * of whole lines, each a transaction of entries in causal order, which an import re-run
+ * completes (entries already applied are skipped by their ids).
+ */
+export class OplogAppender {
+  private readonly fd: number;
+  private readonly existed: boolean;
+  private at: number;
+  /** Each finished or current line: where its checksum goes and the checksum so far. */
+  private readonly lines: Array<{ start: number; crc: number }> = [];
+  private piece: string[] = [];
+  private pieceLength = 0;
+  private lineBytes = 0;
+  private done = false;
+  count = 0;
+
+  constructor(
+    private readonly file: string,
+    readonly start: number,
+    private readonly lineLimit = APPEND_LINE_BYTES,
+  ) {
+    this.existed = fs.existsSync(file);
+    this.fd = fs.openSync(file, this.existed ? 'r+' : 'w+');
+    // Anything past `start` is a torn tail the opener already cut off, or left by an abort.
+    fs.ftruncateSync(this.fd, start);
+    this.at = start;
+  }
+
+  /** Adds one entry's stored JSON (opJson). */
+  add(json: string): void {
+    if (this.lines.length === 0 || this.lineBytes >= this.lineLimit) this.newLine();
+    const text = this.lineBytes === 0 ? json : `\t${json}`;
+    this.piece.push(text);
+    this.pieceLength += text.length;
+    this.lineBytes += text.length;
+    this.count++;
+    if (this.pieceLength >= 1024 * 1024) this.flush();
+  }
+
+  /** Makes the lines valid, durably; returns the oplog's new end. */
+  commit(): number {
+    this.flush();
+    if (this.lines.length > 0) this.writeRaw(Buffer.from('\n'));
+    try {
+      fs.fsyncSync(this.fd);
+      for (const l of this.lines) {
+        fs.writeSync(this.fd, Buffer.from(l.crc.toString(16).padStart(8, '0')), 0, 8, l.start);
+        fs.fsyncSync(this.fd);
+      }
+    } finally {
+      this.close();
+    }
+    return this.at;
+  }
+
+  /** Cuts everything this append wrote off again. */
+  abort(): void {
+    if (this.done) return;
+    try {
+      fs.ftruncateSync(this.fd, this.start);
+    } finally {
+      this.close();
+    }
+  }
+
+  private newLine(): void {
+    this.flush();
+    if (this.lines.length > 0) this.writeRaw(Buffer.from('\n'));
+    this.lines.push({ start: this.at, crc: 0 });
+    this.writeRaw(PLACEHOLDER);
+    this.lineBytes = 0;
+  }
+
+  private flush(): void {
+    if (this.pieceLength === 0 && this.piece.length === 0) return;
+    const buf = Buffer.from(this.piece.join(''));
+    const line = this.lines[this.lines.length - 1];
+    line.crc = crc32(buf, line.crc);
+    this.writeRaw(buf);
+    this.piece = [];
+    this.pieceLength = 0;
+  }
+
+  private writeRaw(buf: Buffer): void {
+    for (let off = 0; off < buf.length; ) off += fs.writeSync(this.fd, buf, off, buf.length - off, this.at + off);
+    this.at += buf.length;
+  }
+
+  private close(): void {
+    if (this.done) return;
+    this.done = true;
+    fs.closeSync(this.fd);
+    if (!this.existed) fsyncDir(path.dirname(this.file));
+  }
+}
+
 /** A line whose checksum holds: its body and whether it is a tab-separated one; else undefined. */
 function checkedBody(line: Buffer): { text: string; tabbed: boolean } | undefined {
   if (line.length < 9 || (line[8] !== TAB && line[8] !== SPACE)) return undefined;

@@ -5,9 +5,9 @@ import { readJson, writeJsonAtomic, writePiecesAtomic, fsyncDir } from './durabl
 import { emptyEpochs, type LocalEpochs } from './epochMatrix';
 import { NotAReplicaError, ReplicaFormatError } from './errors';
 import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
-import { entryOfOp, Oplog, type OplogEntry, type ScanResult } from './oplog';
+import { entryOfOp, Oplog, OplogAppender, type OplogEntry, type ScanResult } from './oplog';
 import type { Op, OpBody } from './ops';
-import { applyOp, applyReplicaOp, emptyState, lookup, stateFromJson, type VobState } from './vobState';
+import { applyOp, applyReplicaOp, emptyState, lookup, stateFromJson, type BranchState, type ElementState, type VobState } from './vobState';
 
 /**
  * The storage format new replicas are made with. 2: oplog lines of tab-separated entries and
@@ -63,6 +63,13 @@ export interface OpenOptions extends Partial<LockOptions> {
    * does not grow with the history, for one more read of the oplog.
    */
   retainLimit?: number;
+  /**
+   * For imports: the replicated objects without their versions or labels (the skeleton), from
+   * its own snapshot (skeleton.json) and the oplog after it. An import decides from
+   * mastership, existence and the row alone, and versions are what grows with a history: its
+   * memory then does not. Entries are added through beginAppend and commitAppend only.
+   */
+  skeleton?: boolean;
 }
 
 /** Entries kept by an open with retainOps, as stored: every entry of origin c with id > floor[c]. */
@@ -75,6 +82,7 @@ const FILES = {
   identity: 'replica.json',
   oplog: 'oplog',
   snapshot: 'state.json',
+  skeleton: 'skeleton.json',
   epochs: 'epochs.json',
   lock: 'replica.lock',
   blobs: 'blobs',
@@ -95,6 +103,10 @@ export class Replica {
   retained: RetainedOps | undefined;
   /** Opened with replicasOnly: `state` holds the replica objects and the row, nothing else. */
   private partialState = false;
+  /** Opened with skeleton: `state` has no versions (see OpenOptions.skeleton). */
+  private skeleton = false;
+  /** Where committed entries start that the skeleton does not show yet (see commitAppend). */
+  private staleFrom: number | undefined;
 
   private constructor(
     readonly dir: string,
@@ -165,7 +177,7 @@ export class Replica {
       const epochs = readJson<LocalEpochs>(path.join(dir, FILES.epochs)) ?? emptyEpochs();
       let state = emptyState();
       let from = 0;
-      const snapText = opts.retainOps ? undefined : readText(path.join(dir, FILES.snapshot));
+      const snapText = opts.retainOps ? undefined : readText(path.join(dir, opts.skeleton ? FILES.skeleton : FILES.snapshot));
       const snap = snapText ? parseSnapshot(snapText) : undefined;
       {
         // A snapshot is only ever a shortcut: if it is unreadable the oplog is replayed from the start.
@@ -194,9 +206,10 @@ export class Replica {
           if (e.id > (retained.floor[e.origin] ?? 0)) retain(e);
         });
       } else {
+        const versions = opts.skeleton !== true;
         scan = await oplog.scan(from, (txn) => {
           for (const op of txn.ops) {
-            applyOp(state, op);
+            applyOp(state, op, versions);
             if (retained && op.id > (retained.floor[op.origin] ?? 0)) retain(entryOfOp(op));
           }
         });
@@ -205,6 +218,7 @@ export class Replica {
       const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
       r.retained = overflowed ? undefined : retained;
       r.partialState = partial;
+      r.skeleton = opts.skeleton === true;
       // A replay for an export leaves the snapshot as it is: the next open still starts from it.
       r.snapshotBytes = retained ? scan.end : from;
       r.oplogEnd = scan.end;
@@ -234,6 +248,7 @@ export class Replica {
   record(bodies: readonly OpBody[]): Op[] {
     this.assertWritable();
     this.assertFullState();
+    this.assertNotSkeleton();
     const deps: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.state.row)) if (k !== this.oid && v > 0) deps[k] = v;
     let id = this.state.row[this.oid] ?? 0;
@@ -253,6 +268,7 @@ export class Replica {
   appendApplied(ops: readonly Op[]): void {
     this.assertWritable();
     this.assertFullState();
+    this.assertNotSkeleton();
     if (ops.length === 0) return;
     this.oplogEnd = this.oplog.append(ops);
     for (const op of ops) {
@@ -281,25 +297,78 @@ export class Replica {
     return this.oplog.entryLines(0);
   }
 
+  /**
+   * For an import (a skeleton open): appends entries checked to be next in line, as they are
+   * read (see OplogAppender); nothing is in the oplog until commitAppend.
+   */
+  beginAppend(): OplogAppender {
+    this.assertWritable();
+    if (!this.skeleton) throw new Error(`replica ${this.name} appends through appendApplied`);
+    return new OplogAppender(this.oplog.file, this.oplogEnd);
+  }
+
+  /**
+   * Commits an append and takes `row` (the own row with its entries) as the own row. The rest of
+   * the skeleton catches up on the committed entries only when next needed (refresh): an import
+   * of one large packet then never reads its entries back.
+   */
+  commitAppend(a: OplogAppender, row: Record<string, number>): void {
+    this.assertWritable();
+    const end = a.commit();
+    if (end === this.oplogEnd) return;
+    this.staleFrom ??= this.oplogEnd;
+    this.oplogEnd = end;
+    Object.assign(this.state.row, row);
+  }
+
+  /** Brings the skeleton up to the committed entries (see commitAppend). */
+  async refresh(): Promise<void> {
+    const from = this.staleFrom;
+    if (from === undefined) return;
+    await this.oplog.scan(from, (txn) => {
+      for (const op of txn.ops) applyOp(this.state, op, false);
+    });
+    this.staleFrom = undefined;
+  }
+
+  /**
+   * Before close, for a skeleton: catches up when close will write the snapshot, which a stale
+   * skeleton cannot (close itself is synchronous, in every command's finally).
+   */
+  async settle(): Promise<void> {
+    if (this.skeleton && this.snapshotDue()) await this.refresh();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.lock && this.oplogEnd - this.snapshotBytes >= SNAPSHOT_EVERY_BYTES) this.writeSnapshot();
+      if (this.snapshotDue() && this.staleFrom === undefined) this.writeSnapshot();
     } finally {
       this.blobs.close();
       this.lock?.release();
     }
   }
 
+  private snapshotDue(): boolean {
+    return this.lock !== undefined && this.oplogEnd - this.snapshotBytes >= SNAPSHOT_EVERY_BYTES;
+  }
+
+  /** Writes the snapshot of what is open: the state, and its skeleton with it; or the skeleton. */
   writeSnapshot(): void {
     this.assertFullState();
-    writePiecesAtomic(path.join(this.dir, FILES.snapshot), snapshotPieces({ format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, state: this.state }));
+    const snap = { format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, state: this.state };
+    if (!this.skeleton) writePiecesAtomic(path.join(this.dir, FILES.snapshot), snapshotPieces(snap));
+    writePiecesAtomic(path.join(this.dir, FILES.skeleton), snapshotPieces(snap, true));
     this.snapshotBytes = this.oplogEnd;
   }
 
   private assertFullState(): void {
     if (this.partialState) throw new Error(`replica ${this.name} was opened with its replica objects only and cannot record or snapshot`);
+  }
+
+  private assertNotSkeleton(): void {
+    if (this.skeleton) throw new Error(`replica ${this.name} was opened without its versions and cannot record`);
   }
 
   private assertWritable(): void {
@@ -334,7 +403,7 @@ function retainFloor(own: string, epochs: LocalEpochs): Record<string, number> {
  * one by one, so a history of tens of thousands of versions is not one string in memory (with
  * its bytes, twice its size) at the end of the import that made it.
  */
-export function* snapshotPieces(snap: Snapshot): Generator<string> {
+export function* snapshotPieces(snap: Snapshot, skeleton = false): Generator<string> {
   const { elements, ...rest } = snap.state;
   const head = JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, state: { ...rest, elements: {} } });
   // The head ends in `{}}}`: the elements go between that object's braces.
@@ -342,7 +411,7 @@ export function* snapshotPieces(snap: Snapshot): Generator<string> {
   let piece = head.slice(0, open);
   let first = true;
   for (const key in elements) {
-    piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(elements[key])}`;
+    piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(skeleton ? skeletonOf(elements[key]) : elements[key])}`;
     first = false;
     if (piece.length >= 256 * 1024) {
       yield piece;
@@ -350,6 +419,16 @@ export function* snapshotPieces(snap: Snapshot): Generator<string> {
     }
   }
   yield piece + head.slice(open) + '\n';
+}
+
+/** An element as the skeleton keeps it: its branches' mastership and origin, no versions or labels. */
+function skeletonOf(el: ElementState): ElementState {
+  const branches: Record<string, BranchState> = {};
+  for (const b in el.branches) {
+    const br = el.branches[b];
+    branches[b] = br.master !== undefined ? { master: br.master, versions: [] } : { versions: [] };
+  }
+  return { branches, labels: {} };
 }
 
 function parseSnapshot(text: string): Snapshot | undefined {

@@ -123,11 +123,6 @@ function ensureBranch(el: ElementState, branch: string, origin: string, at: stri
 }
 
 /**
- * Applies one entry. Importers call this only in causal order (see ops.ts), so each entry
- * finds what it builds on; it still never throws on a missing object, creating it instead,
- * so the result depends only on the set of entries applied.
- */
-/**
  * applyOp for a state that keeps only the replica objects and the own row (an export's view,
  * see Replica.open's replicasOnly): every other entry only moves the row.
  */
@@ -140,7 +135,14 @@ export function applyReplicaOp(state: VobState, op: Op): void {
   if (op.id > seen) state.row[op.origin] = op.id;
 }
 
-export function applyOp(state: VobState, op: Op): void {
+/**
+ * Applies one entry. Importers call this only in causal order (see ops.ts), so each entry
+ * finds what it builds on; it still never throws on a missing object, creating it instead,
+ * so the result depends only on the set of entries applied. With `versions` false (an
+ * import's skeleton, see Replica.open) a new version or label only makes its element and
+ * branch exist: they are what grows with a history, and an import decides nothing from them.
+ */
+export function applyOp(state: VobState, op: Op, versions = true): void {
   switch (op.kind) {
     case 'vob.create':
       state.familyOid = op.familyOid;
@@ -167,6 +169,7 @@ export function applyOp(state: VobState, op: Op): void {
       break;
     case 'version.create': {
       const br = ensureBranch(ensureElement(state, op.path, op.origin, op.at), op.branch, op.origin, op.at);
+      if (!versions) break;
       const v: VersionState = { blob: op.blob, size: op.size, origin: op.origin, at: op.at };
       if (op.comment) v.comment = op.comment;
       br.versions[op.n] = v;
@@ -174,7 +177,7 @@ export function applyOp(state: VobState, op: Op): void {
     }
     case 'label.set': {
       const el = ensureElement(state, op.path, op.origin, op.at);
-      el.labels[op.lbtype] = { branch: op.branch, n: op.n };
+      if (versions) el.labels[op.lbtype] = { branch: op.branch, n: op.n };
       break;
     }
     case 'master.change':

@@ -10,16 +10,18 @@ import { readPacketHeader } from '../packet/header';
 import { packetFilesIn } from '../packet/lspacket';
 import { quarantine } from '../packet/quarantine';
 import type { HostKeyLookup, PacketHeader, PacketRecord, PacketTarget } from '../packet/types';
+import type { BlobBatch } from '../store/blobStore';
 import { BlobHashMismatchError } from '../store/errors';
+import { opJson } from '../store/oplog';
 import { raiseRow, rowOf } from '../store/epochMatrix';
 import { BadRecordError, isValidOid, parseOpRecord, type Op } from '../store/ops';
 import { lookup } from '../store/vobState';
 import { Replica } from '../store/replica';
 import type { EngineContext } from '../vob/access';
-import { findMastershipViolation } from '../vob/entryMastership';
+import { MastershipCheck, type MastershipViolation } from '../vob/entryMastership';
 import { IncarnationError, MissingPredecessorError, SelectorError, UnknownOriginError } from './errors';
 import { formatRow, logHistory } from './history';
-import { readPacketInto, type PacketIntake } from './intake';
+import { readPacketInto } from './intake';
 import type { IncarnationNotice } from './units';
 
 export interface ImportRequest {
@@ -159,7 +161,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
   const gone = new Set<string>();
   let ok = !events.some((e) => e.type === 'failed' || e.type === 'quarantined');
   for (const { entry, jobs } of groups.values()) {
-    const r = await Replica.open(entry.dir, { command: 'syncreplica -import', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs });
+    const r = await Replica.open(entry.dir, { command: 'syncreplica -import', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, skeleton: true });
     try {
       let pending = jobs.sort(jobOrder);
       const missing = new Map<string, MissingPredecessorError | UnknownOriginError>();
@@ -180,6 +182,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
         }
         pending = next;
       }
+      await r.settle();
       for (const job of pending) {
         if (gone.has(job.file)) continue;
         ok = false;
@@ -255,7 +258,9 @@ async function applyPacket(
     });
     return 'gone';
   }
-  const own = r.ownRow();
+  // Entries another packet of this run committed count for the checks below.
+  await r.refresh();
+  const own = { ...r.ownRow() };
   // Cheap check from the header before reading the body.
   for (const range of header.ranges) {
     const have = own[range.oid] ?? 0;
@@ -264,92 +269,106 @@ async function applyPacket(
       return 'pending';
     }
   }
-  // Records become entries as they are read; a record that is not a valid entry is remembered
-  // and reported once the whole packet has been read and checked, as before any other use.
+  // Records are checked as they are read, and the entries to apply go straight into the oplog,
+  // uncommitted (Replica.beginAppend): an import holds none of them, whatever the packet's
+  // size. What a record gets wrong is remembered and acted on once the whole packet has been
+  // read and its hash and signature hold, in this order: a record that is not a valid entry,
+  // a replica unknown here, a missing predecessor, an entry not made at its master.
   const notices: IncarnationNotice[] = [];
   let badRecord: BadRecordError | undefined;
-  const take = (rec: PacketRecord): Op | undefined => {
+  /** The host the packet's own origin is created on, when the packet creates it. */
+  let createdOn: string | undefined;
+  let need: MissingPredecessorError | undefined;
+  let violation: MastershipViolation | undefined;
+  const row: Record<string, number> = { ...own };
+  const mastership = new MastershipCheck(r.state, (o) => r.nameOf(o));
+  const appender = r.beginAppend();
+  const take = (rec: PacketRecord): undefined => {
     if (badRecord) return undefined;
+    let op: Op;
     try {
-      if (rec.kind === 'replica.incarnation') notices.push(parseNotice(rec));
-      else if (rec.origin !== undefined || rec.id !== undefined) return parseOpRecord(rec);
+      if (rec.kind === 'replica.incarnation') {
+        notices.push(parseNotice(rec));
+        return undefined;
+      }
       // Other record kinds are from a newer minor version: nothing here depends on them.
+      if (rec.origin === undefined && rec.id === undefined) return undefined;
+      op = parseOpRecord(rec);
     } catch (e) {
       if (!(e instanceof BadRecordError)) throw e;
       badRecord = e;
+      return undefined;
     }
-    return undefined;
-  };
-  let intake: PacketIntake<Op>;
-  try {
-    intake = await readPacketInto(r, file, keys, take);
-  } catch (e) {
-    if (e instanceof PacketError || e instanceof BlobHashMismatchError) {
-      await toQuarantine(home, file, e.message, emit);
-      return 'gone';
-    }
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw e;
-  }
-  const { records: ops, batch } = intake;
-  // The signature (checked while reading) proves which host sent the packet; the replica that
-  // generated it must live on that host, or any configured peer could speak for replicas it
-  // does not hold.
-  const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
-  if (originHost !== undefined && originHost !== header.sendingHost) {
-    await batch.abort();
-    await toQuarantine(home, file, signerMismatch(header, originHost), emit);
-    return 'gone';
-  }
-  if (badRecord) {
-    await batch.abort();
-    await toQuarantine(home, file, badRecord.message, emit);
-    return 'gone';
-  }
-  if (originHost === undefined) {
-    // A replica this one has not heard of yet: its creation must travel in this packet, made for
-    // the signing host; otherwise wait for the packets that introduce it.
-    let createdOn: string | undefined;
-    for (const op of ops) {
-      if ((op.kind === 'replica.create' || op.kind === 'vob.create') && op.replica === header.origin.oid) createdOn = op.host;
-    }
-    if (createdOn !== undefined && createdOn !== header.sendingHost) {
-      await batch.abort();
-      await toQuarantine(home, file, signerMismatch(header, createdOn), emit);
-      return 'gone';
-    }
-    if (createdOn === undefined) {
-      await batch.abort();
-      missing.set(file, new UnknownOriginError(file, header.origin.name, r.name));
-      return 'pending';
-    }
-  }
-  const row: Record<string, number> = { ...own };
-  const toApply: Op[] = [];
-  for (const op of ops) {
+    if ((op.kind === 'replica.create' || op.kind === 'vob.create') && op.replica === header.origin.oid) createdOn = op.host;
+    if (need) return undefined;
     const have = row[op.origin] ?? 0;
-    if (op.id <= have) continue;
-    let need: MissingPredecessorError | undefined;
+    if (op.id <= have) return undefined;
     if (op.id > have + 1) need = new MissingPredecessorError(file, op.id - 1, have, r.nameOf(op.origin));
     for (const [c, n] of Object.entries(op.deps ?? {})) {
       if (!need && (row[c] ?? 0) < n) need = new MissingPredecessorError(file, n, row[c] ?? 0, r.nameOf(c));
+    }
+    if (need) return undefined;
+    row[op.origin] = op.id;
+    if (violation) return undefined;
+    violation = mastership.check(op);
+    if (!violation) appender.add(opJson(op));
+    return undefined;
+  };
+  let committed = false;
+  try {
+    let batch: BlobBatch;
+    try {
+      batch = (await readPacketInto(r, file, keys, take)).batch;
+    } catch (e) {
+      if (e instanceof PacketError || e instanceof BlobHashMismatchError) {
+        await toQuarantine(home, file, e.message, emit);
+        return 'gone';
+      }
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+      throw e;
+    }
+    // The signature (checked while reading) proves which host sent the packet; the replica that
+    // generated it must live on that host, or any configured peer could speak for replicas it
+    // does not hold.
+    const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
+    const refusal =
+      originHost !== undefined && originHost !== header.sendingHost
+        ? signerMismatch(header, originHost)
+        : badRecord
+          ? badRecord.message
+          : // A replica this one has not heard of yet: its creation must travel in this packet, made
+            // for the signing host; otherwise wait for the packets that introduce it.
+            originHost === undefined && createdOn !== undefined && createdOn !== header.sendingHost
+            ? signerMismatch(header, createdOn)
+            : undefined;
+    if (refusal !== undefined) {
+      await batch.abort();
+      await toQuarantine(home, file, refusal, emit);
+      return 'gone';
+    }
+    if (originHost === undefined && createdOn === undefined) {
+      await batch.abort();
+      missing.set(file, new UnknownOriginError(file, header.origin.name, r.name));
+      return 'pending';
     }
     if (need) {
       await batch.abort();
       missing.set(file, need);
       return 'pending';
     }
-    toApply.push(op);
-    row[op.origin] = op.id;
+    if (violation) {
+      await batch.abort();
+      await toQuarantine(home, file, violation.reason, emit);
+      return 'gone';
+    }
+    // Content first: an entry is never committed before the content it names.
+    await batch.commit();
+    r.commitAppend(appender, row);
+    committed = true;
+  } finally {
+    if (!committed) appender.abort();
   }
-  const violation = findMastershipViolation(r.state, toApply, (o) => r.nameOf(o));
-  if (violation) {
-    await batch.abort();
-    await toQuarantine(home, file, violation.reason, emit);
-    return 'gone';
-  }
-  await batch.commit();
-  r.appendApplied(toApply);
+  const applied = appender.count;
   for (const n of notices) {
     if (n.replica === r.oid) continue;
     if (n.incarnation > (r.epochs.incarnations[n.replica] ?? 0)) {
@@ -365,13 +384,13 @@ async function applyPacket(
     if (rec.waitingFor.length === 0) delete r.epochs.recovery;
   }
   r.saveEpochs();
-  logHistory(home, `import sync from replica "${header.origin.name}" to replica "${r.name}" (${toApply.length} entries, packet ${file}) Row at import was: ${formatRow(own, (o) => r.nameOf(o))}`);
+  logHistory(home, `import sync from replica "${header.origin.name}" to replica "${r.name}" (${applied} entries, packet ${file}) Row at import was: ${formatRow(own, (o) => r.nameOf(o))}`);
   const hadOps = header.ranges.length > 0;
-  if (hadOps && toApply.length === 0) {
+  if (hadOps && applied === 0) {
     emit({ type: 'already', packet: file, tag: entry.tag, dir: entry.dir });
     return 'already';
   }
-  emit({ type: 'applied', packet: file, tag: entry.tag, dir: entry.dir, ops: toApply.length });
+  emit({ type: 'applied', packet: file, tag: entry.tag, dir: entry.dir, ops: applied });
   return 'applied';
 }
 

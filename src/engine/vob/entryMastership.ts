@@ -173,13 +173,24 @@ function describeChange(op: Op, nameOf: (oid: string) => string): string {
 }
 
 /**
- * The first of `ops` (to be applied, in this order, to `state`) whose origin does not master
- * what it changes, or undefined when every entry was made at its master.
+ * Checks entries one by one, in the order they are to be applied to `state`, as an import
+ * reads them from a packet: each is checked against mastership as of that entry, then counts
+ * for the ones after it. Holds only what decides mastership, never the entries.
  */
-export function findMastershipViolation(state: VobState, ops: readonly Op[], nameOf: (oid: string) => string): MastershipViolation | undefined {
-  const view = new MastershipView(state, nameOf);
-  for (const op of ops) {
-    const need = view.required(op);
+export class MastershipCheck {
+  private readonly view: MastershipView;
+
+  constructor(
+    state: VobState,
+    private readonly nameOf: (oid: string) => string,
+  ) {
+    this.view = new MastershipView(state, nameOf);
+  }
+
+  /** Why `op` may not be applied, or undefined (then it is taken as applied). */
+  check(op: Op): MastershipViolation | undefined {
+    const nameOf = this.nameOf;
+    const need = this.view.required(op);
     if (need && 'reason' in need) {
       const change = describeChange(op, nameOf);
       return { op, change, reason: `packet entry ${op.id} from replica "${nameOf(op.origin)}" (${change}) is refused: ${need.reason}` };
@@ -194,7 +205,20 @@ export function findMastershipViolation(state: VobState, ops: readonly Op[], nam
         reason: `packet entry ${op.id} from replica "${nameOf(op.origin)}" (${change}) was not made at the master: master replica of ${need.master.describedAs} is ${master}`,
       };
     }
-    view.apply(op);
+    this.view.apply(op);
+    return undefined;
+  }
+}
+
+/**
+ * The first of `ops` (to be applied, in this order, to `state`) whose origin does not master
+ * what it changes, or undefined when every entry was made at its master.
+ */
+export function findMastershipViolation(state: VobState, ops: readonly Op[], nameOf: (oid: string) => string): MastershipViolation | undefined {
+  const check = new MastershipCheck(state, nameOf);
+  for (const op of ops) {
+    const v = check.check(op);
+    if (v) return v;
   }
   return undefined;
 }
