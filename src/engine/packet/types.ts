@@ -168,7 +168,8 @@ export interface PacketWriteOptions {
   /**
    * Names and incarnations of originating replicas, for the header's per-replica ranges
    * (lspacket -long). The origin and the targets are known from `header`; others fall back to
-   * their oid and incarnation 0.
+   * their oid and incarnation 0. Every physical packet reserves header room for a range of each
+   * replica named here or in `header` (its body is written before its origins are known).
    */
   replicas?: ReadonlyArray<{ oid: string; name: string; incarnation: number }>;
   onWarning?(text: string): void;
