@@ -398,9 +398,7 @@ async function writeBodies(opts: PacketWriteOptions, packet: string, bounds: Hea
         else await body.putRecord(r);
       }
     }
-    const last = frag;
-    frag = undefined;
-    done.push(await last.end(compress, maxBytes, true));
+    done.push(await frag.end(compress, maxBytes, true));
     return done;
   } catch (e) {
     await frag?.abandon();
