@@ -168,10 +168,17 @@ export interface PacketWriteOptions {
   /**
    * Names and incarnations of originating replicas, for the header's per-replica ranges
    * (lspacket -long). The origin and the targets are known from `header`; others fall back to
-   * their oid and incarnation 0. Every physical packet reserves header room for a range of each
-   * replica named here or in `header` (its body is written before its origins are known).
+   * their oid and incarnation 0. Without `origins`, every physical packet reserves header room
+   * for a range of each replica named here or in `header` (its body is written before its
+   * origins are known).
    */
   replicas?: ReadonlyArray<{ oid: string; name: string; incarnation: number }>;
+  /**
+   * Originating replicas whose entries the units may carry, when the caller knows them (an
+   * export does, from its rows): each physical packet then reserves header room for these
+   * ranges only. A unit of another origin still goes; its packet's header takes more room.
+   */
+  origins?: readonly string[];
   onWarning?(text: string): void;
 }
 

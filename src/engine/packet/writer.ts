@@ -145,16 +145,16 @@ function assemble(
 type ReplicaInfo = (oid: string) => { name: string; incarnation: number };
 
 /**
- * Largest possible header sizes. Every fragment reserves room for a range of every replica the
- * sender named (origin, targets, `replicas`), since its body is written before anyone knows
- * which origins it carries: a few hundred bytes of spaces per fragment. An origin nobody named
+ * Largest possible header sizes. Every fragment reserves room for a range of every origin the
+ * units may carry (`origins`, else every replica the sender named: origin, targets, `replicas`),
+ * since its body is written before anyone knows which origins it holds. An origin outside them
  * makes its fragment's header larger than reserved; the fragment then counts that larger size
  * against -maxsize and its body is moved when the header is written (writeHeader).
  */
 class HeaderBounds {
   readonly info: ReplicaInfo;
-  /** Replicas the sender named: their ranges are inside `reserve`. */
-  readonly named: ReadonlySet<string>;
+  /** Origins whose ranges are inside `reserve`. */
+  readonly covered: ReadonlySet<string>;
   /** Header bytes reserved in every fragment. */
   readonly reserve: number;
   private readonly baseBound: number;
@@ -167,10 +167,10 @@ class HeaderBounds {
     for (const r of opts.replicas ?? []) known.set(r.oid, { name: r.name, incarnation: r.incarnation });
     // An origin nobody named is still listed, by its oid, as the original does.
     this.info = (oid) => known.get(oid) ?? { name: oid, incarnation: 0 };
-    this.named = new Set(known.keys());
+    this.covered = new Set(opts.origins ?? known.keys());
     const wideBody = { length: WIDE, sha256: WIDE_HASH, compression: opts.compress ? 'frames' : 'none', records: WIDE, blobs: WIDE } as const;
     this.baseBound = Buffer.byteLength(JSON.stringify(assemble(base, { index: WIDE, count: WIDE }, [], wideBody)));
-    this.reserve = this.of(this.named);
+    this.reserve = this.of(this.covered);
   }
 
   /** Header bytes at most for a fragment carrying ranges of these origins. */
@@ -215,7 +215,7 @@ class Fragment {
   /** Body bytes at most, end frame included (counted with -maxsize only). */
   bytes = END_FRAME_BYTES;
   firstUnitBytes = 0;
-  /** Header bytes this fragment may take: the reserved area, more once an origin nobody named is in it. */
+  /** Header bytes this fragment may take: the reserved area, more once an origin it does not cover is in it. */
   need: number;
   readonly group: RecordGroup | undefined;
   private open = true;
@@ -250,7 +250,7 @@ class Fragment {
   /** Header bytes the fragment may take with a unit of these origins in it. */
   headerWith(origins: readonly string[]): number {
     let extra = false;
-    for (const o of origins) if (!this.bounds.named.has(o) && !this.ranges.has(o)) extra = true;
+    for (const o of origins) if (!this.bounds.covered.has(o) && !this.ranges.has(o)) extra = true;
     return extra ? Math.max(this.need, this.bounds.of([...this.ranges.keys(), ...origins])) : this.need;
   }
 
@@ -273,7 +273,7 @@ class Fragment {
         const i = this.bounds.info(origin);
         this.lastRange = { name: i.name, oid: origin, firstOplogId: id, lastOplogId: id, incarnation: i.incarnation };
         this.ranges.set(origin, this.lastRange);
-        if (!this.bounds.named.has(origin)) this.need = Math.max(this.need, this.bounds.of(this.ranges.keys()));
+        if (!this.bounds.covered.has(origin)) this.need = Math.max(this.need, this.bounds.of(this.ranges.keys()));
         return;
       }
       this.lastRange = r;
@@ -355,7 +355,7 @@ async function writeBodies(opts: PacketWriteOptions, packet: string, bounds: Hea
         if (maxBytes !== undefined) {
           measured = measureJson(u.json);
           const bytes = (c ? contentBytes(c) : 0) + RECORD_FRAME_OVERHEAD + measured.bytes;
-          const header = bounds.named.has(u.origin) ? frag.need : frag.headerWith([u.origin]);
+          const header = bounds.covered.has(u.origin) ? frag.need : frag.headerWith([u.origin]);
           if (!frag.fits(bytes, header, maxBytes)) {
             done.push(await frag.end(compress, maxBytes, false));
             frag = await next();
@@ -550,7 +550,7 @@ async function writeHeader(f: FragmentFacts, header: PacketHeader, opts: PacketW
 }
 
 /**
- * A header that outgrew its reserved area (an origin nobody named): the body is copied into a
+ * A header that outgrew its reserved area (an origin it did not cover): the body is copied into a
  * new temporary file after a larger area. Rare, so plain.
  */
 async function moveBody(f: FragmentFacts, reserved: number, packet: string, temps: Set<string>): Promise<void> {

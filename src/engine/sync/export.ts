@@ -87,6 +87,8 @@ export interface WriteFromReplicaOptions {
   place: OutputPlace;
   targets: PacketTarget[];
   units: PacketUnitSource;
+  /** Originating replicas whose entries the units may carry (see PacketWriteOptions.origins). */
+  origins?: readonly string[];
   maxBytes?: number;
   comment?: string;
   compress?: boolean;
@@ -114,6 +116,7 @@ export async function writeFromReplica(host: Host, r: Replica, o: WriteFromRepli
         senderRow: { ...r.ownRow() },
       },
       replicas: replicaRefs(r),
+      origins: o.origins,
       signer: { host: host.name, privateKey: loadPrivateKey(host.layout) },
       onWarning: o.onWarning,
     },
@@ -192,6 +195,8 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
         place,
         targets: targets.map((t) => packetTarget(r, t)),
         units: collected.units,
+        // Only origins with entries past `from` can appear: each packet's header reserves room for those alone.
+        origins: Object.keys(own).filter((c) => own[c] > (from[c] ?? 0)),
         maxBytes: req.maxBytes,
         comment: req.comment,
         compress: req.compress,

@@ -206,6 +206,24 @@ describe('packet writer over a stream of units', () => {
     }
   });
 
+  it('reserves header room only for the origins it is told the units may carry, and still takes any other', async () => {
+    const next = rng(13);
+    const replicas = Array.from({ length: 12 }, (_, i) => ({ oid: `oid-replica-${i}`, name: `replica_${i}`, incarnation: i }));
+    const units = mixedUnits(next, 30, ['oid-boston'], 20_000);
+    const all = await write('all', { replicas }, units);
+    const told = await write('told', { replicas, origins: ['oid-boston'] }, streamOf(units, next, true));
+    assert.ok(told.written[0].bytes + 12 * 100 < all.written[0].bytes, `${told.written[0].bytes} against ${all.written[0].bytes}`);
+    assert.deepStrictEqual((await viewOf(told.written, keys)).map((v) => v.order), (await viewOf(all.written, keys)).map((v) => v.order));
+    // An entry of an origin it was not told of: the header grows past its reserved room.
+    const more = [...units, new TestEntry('oid-replica-3', 1, JSON.stringify({ origin: 'oid-replica-3', id: 1, kind: 'element.create' }), undefined)];
+    for (const maxBytes of [undefined, 9000]) {
+      const { written, warnings } = await write(`more${maxBytes ?? 0}`, { replicas, origins: ['oid-boston'], maxBytes }, streamOf(more, next, false));
+      for (const w of written) await verifyPacket(w.path, lookupOf(keys));
+      assert.deepStrictEqual(written[written.length - 1].header.ranges.find((r) => r.oid === 'oid-replica-3'), { name: 'replica_3', oid: 'oid-replica-3', firstOplogId: 1, lastOplogId: 1, incarnation: 3 });
+      if (maxBytes !== undefined) await checkFragments(written, maxBytes, warnings.length, `maxBytes ${maxBytes}`);
+    }
+  });
+
   it('leaves no packet and no temporary file when its source fails after fragments were written', async () => {
     const next = rng(5);
     const units = mixedUnits(next, 40, ['oid-boston'], 5000);
