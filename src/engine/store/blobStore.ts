@@ -324,9 +324,9 @@ export class BlobStore {
     this.closeLoose();
   }
 
-  /** Starts a group of writes made durable together by commit(). */
-  batch(): BlobBatch {
-    return new BlobBatch(this);
+  /** Starts a group of writes made durable together by commit(); `sealEntries`: see SEAL_ENTRIES. */
+  batch(sealEntries = SEAL_ENTRIES): BlobBatch {
+    return new BlobBatch(this, sealEntries);
   }
 }
 
@@ -359,13 +359,32 @@ interface BatchEntry {
   deflated?: number;
 }
 
+/**
+ * Entries after which putStored closes the batch's pack file and keeps only its index, as the
+ * bytes of a pack index (about 44 bytes an entry, outside the heap, where a map entry takes
+ * about 150 in it): an import of hundreds of thousands of contents then holds little per
+ * content. The closed pack stays under its temporary name, invisible to the store, until
+ * commit; abort removes it.
+ */
+const SEAL_ENTRIES = 16384;
+
+interface SealedPack {
+  tmp: string;
+  index: Buffer;
+  lookup: PackLookup;
+}
+
 export class BlobBatch {
   private fd: number | undefined;
   private tmpPack = '';
   private end = 0;
   private entries = new Map<string, BatchEntry>();
+  private sealed: SealedPack[] = [];
 
-  constructor(private readonly store: BlobStore) {}
+  constructor(
+    private readonly store: BlobStore,
+    private readonly sealEntries = SEAL_ENTRIES,
+  ) {}
 
   get pending(): number {
     return this.entries.size;
@@ -382,7 +401,51 @@ export class BlobBatch {
   }
 
   private known(hash: string, size: number): boolean {
-    return this.entries.has(hash) || this.store.has(hash, size);
+    return this.entries.has(hash) || this.sealedHas(hash, size) || this.store.has(hash, size);
+  }
+
+  private sealedHas(hash: string, size: number): boolean {
+    if (this.sealed.length === 0 || !hashWords(hash, WORDS)) return false;
+    for (const s of this.sealed) {
+      const e = s.lookup.find(hash, WORDS);
+      if (e) return e.size === size;
+    }
+    return false;
+  }
+
+  /** Closes the pack being written and keeps its index (see SEAL_ENTRIES). */
+  private seal(): void {
+    const fd = this.fd;
+    if (fd === undefined) return;
+    this.fd = undefined;
+    // The next content starts a new pack, at its beginning.
+    this.end = 0;
+    try {
+      if (this.entries.size > 0) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (this.entries.size === 0) {
+      fs.rmSync(this.tmpPack, { force: true });
+      this.tmpPack = '';
+      return;
+    }
+    const index = encodePackIndex([...this.entries].map(([hash, e]) => ({ hash, ...e })));
+    this.entries.clear();
+    const lookup = parsePackIndex(index);
+    if (!lookup) throw new Error(`the index made for ${this.tmpPack} does not read back`);
+    this.sealed.push({ tmp: this.tmpPack, index, lookup });
+    this.tmpPack = '';
+  }
+
+  /** Gives a closed pack its final name and its index, durably, and shows it to the store. */
+  private publish(tmp: string, index: Buffer): void {
+    const id = randomUUID();
+    const pack = path.join(this.store.packDir, `pack-${id}.pack`);
+    fs.renameSync(tmp, pack);
+    fsyncDir(this.store.packDir);
+    writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), index);
+    this.store.addPack(pack, index);
   }
 
   /** Appends bytes to the pack being written; returns where they start. */
@@ -523,10 +586,19 @@ export class BlobBatch {
       throw new Error(`content ${ref.hash} brought ${got} bytes where ${bytes} were announced`);
     }
     this.entries.set(ref.hash, ref.deflated ? { offset: start, size: ref.size, deflated: bytes } : { offset: start, size: ref.size });
+    // Only here: an import puts one content at a time, so no other put is writing this pack.
+    if (this.entries.size >= this.sealEntries) this.seal();
   }
 
   /** Makes everything put so far durable: afterwards the content survives a crash. */
   async commit(): Promise<void> {
+    if (this.sealed.length > 0) {
+      this.seal();
+      const sealed = this.sealed;
+      this.sealed = [];
+      for (const p of sealed) this.publish(p.tmp, p.index);
+      return;
+    }
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
@@ -539,14 +611,9 @@ export class BlobBatch {
         return;
       }
       fs.fsyncSync(fd);
-      const id = randomUUID();
-      const pack = path.join(this.store.packDir, `pack-${id}.pack`);
-      fs.renameSync(this.tmpPack, pack);
+      const tmp = this.tmpPack;
       this.tmpPack = '';
-      fsyncDir(this.store.packDir);
-      const index = encodePackIndex(entries);
-      writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), index);
-      this.store.addPack(pack, index);
+      this.publish(tmp, encodePackIndex(entries));
     } finally {
       fs.closeSync(fd);
       if (this.tmpPack) fs.rmSync(this.tmpPack, { force: true });
@@ -589,5 +656,7 @@ export class BlobBatch {
     this.entries.clear();
     if (this.tmpPack) fs.rmSync(this.tmpPack, { force: true });
     this.tmpPack = '';
+    for (const s of this.sealed) fs.rmSync(s.tmp, { force: true });
+    this.sealed = [];
   }
 }

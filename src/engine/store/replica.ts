@@ -105,8 +105,6 @@ export class Replica {
   private partialState = false;
   /** Opened with skeleton: `state` has no versions (see OpenOptions.skeleton). */
   private skeleton = false;
-  /** Where committed entries start that the skeleton does not show yet (see commitAppend). */
-  private staleFrom: number | undefined;
 
   private constructor(
     readonly dir: string,
@@ -308,42 +306,22 @@ export class Replica {
   }
 
   /**
-   * Commits an append and takes `row` (the own row with its entries) as the own row. The rest of
-   * the skeleton catches up on the committed entries only when next needed (refresh): an import
-   * of one large packet then never reads its entries back.
+   * Commits an append, then brings the skeleton up to it: `row` is the own row with the
+   * appended entries, `changed` the entries among them that change more than the row (see
+   * MastershipCheck.changesSkeleton), applied in order. The other entries are never read back.
    */
-  commitAppend(a: OplogAppender, row: Record<string, number>): void {
+  commitAppend(a: OplogAppender, row: Record<string, number>, changed: readonly Op[]): void {
     this.assertWritable();
-    const end = a.commit();
-    if (end === this.oplogEnd) return;
-    this.staleFrom ??= this.oplogEnd;
-    this.oplogEnd = end;
+    this.oplogEnd = a.commit();
+    for (const op of changed) applyOp(this.state, op, false);
     Object.assign(this.state.row, row);
-  }
-
-  /** Brings the skeleton up to the committed entries (see commitAppend). */
-  async refresh(): Promise<void> {
-    const from = this.staleFrom;
-    if (from === undefined) return;
-    await this.oplog.scan(from, (txn) => {
-      for (const op of txn.ops) applyOp(this.state, op, false);
-    });
-    this.staleFrom = undefined;
-  }
-
-  /**
-   * Before close, for a skeleton: catches up when close will write the snapshot, which a stale
-   * skeleton cannot (close itself is synchronous, in every command's finally).
-   */
-  async settle(): Promise<void> {
-    if (this.skeleton && this.snapshotDue()) await this.refresh();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.snapshotDue() && this.staleFrom === undefined) this.writeSnapshot();
+      if (this.snapshotDue()) this.writeSnapshot();
     } finally {
       this.blobs.close();
       this.lock?.release();

@@ -182,7 +182,6 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
         }
         pending = next;
       }
-      await r.settle();
       for (const job of pending) {
         if (gone.has(job.file)) continue;
         ok = false;
@@ -258,8 +257,6 @@ async function applyPacket(
     });
     return 'gone';
   }
-  // Entries another packet of this run committed count for the checks below.
-  await r.refresh();
   const own = { ...r.ownRow() };
   // Cheap check from the header before reading the body.
   for (const range of header.ranges) {
@@ -283,6 +280,7 @@ async function applyPacket(
   const row: Record<string, number> = { ...own };
   const mastership = new MastershipCheck(r.state, (o) => r.nameOf(o));
   const appender = r.beginAppend();
+  const skeletonOps: Op[] = [];
   const take = (rec: PacketRecord): undefined => {
     if (badRecord) return undefined;
     let op: Op;
@@ -310,8 +308,13 @@ async function applyPacket(
     if (need) return undefined;
     row[op.origin] = op.id;
     if (violation) return undefined;
+    const structural = mastership.changesSkeleton(op);
     violation = mastership.check(op);
-    if (!violation) appender.add(opJson(op));
+    if (violation) return undefined;
+    appender.add(opJson(op));
+    // The few entries that change more than the row are kept to update the skeleton after
+    // commit: new elements, branches, types, mastership; not the versions of existing ones.
+    if (structural) skeletonOps.push(op);
     return undefined;
   };
   let committed = false;
@@ -363,7 +366,7 @@ async function applyPacket(
     }
     // Content first: an entry is never committed before the content it names.
     await batch.commit();
-    r.commitAppend(appender, row);
+    r.commitAppend(appender, row, skeletonOps);
     committed = true;
   } finally {
     if (!committed) appender.abort();

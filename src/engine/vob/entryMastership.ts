@@ -66,6 +66,16 @@ class MastershipView {
     return this.brtypeMaster(branch.slice(branch.lastIndexOf('/') + 1));
   }
 
+  /**
+   * Whether applying `op` to a skeleton (applyOp without versions) changes more than the row:
+   * a version or a label only makes its element and branch exist, and mostly they already do.
+   */
+  changesSkeleton(op: Op): boolean {
+    if (op.kind === 'version.create') return !this.branchExists(op.path, op.branch);
+    if (op.kind === 'label.set') return !this.elementExists(op.path);
+    return true;
+  }
+
   private elementExists(path: string): boolean {
     return this.elements.has(path) || lookup(this.base.elements, path) !== undefined;
   }
@@ -185,6 +195,11 @@ export class MastershipCheck {
     private readonly nameOf: (oid: string) => string,
   ) {
     this.view = new MastershipView(state, nameOf);
+  }
+
+  /** Before check(op): see MastershipView.changesSkeleton. */
+  changesSkeleton(op: Op): boolean {
+    return this.view.changesSkeleton(op);
   }
 
   /** Why `op` may not be applied, or undefined (then it is taken as applied). */

@@ -280,6 +280,37 @@ describe('content store', () => {
     assert.strictEqual(await readAll(again.open(EMPTY_BLOB)), '');
   });
 
+  it('closes an import batch\'s pack every so many contents, shows nothing before commit and removes it all on abort', async () => {
+    const { createHash } = await import('crypto');
+    const store = new BlobStore(root);
+    const put = async (b: ReturnType<BlobStore['batch']>, text: string): Promise<string> => {
+      const data = Buffer.from(text);
+      const hash = createHash('sha256').update(data).digest('hex');
+      await b.putStored({ hash, size: data.length }, data);
+      return hash;
+    };
+    const packFiles = (): string[] => (fs.existsSync(path.join(root, 'packs')) ? fs.readdirSync(path.join(root, 'packs')) : []);
+    const aborted = store.batch(10);
+    for (let i = 0; i < 35; i++) await put(aborted, `aborted ${i}`);
+    assert.strictEqual(packFiles().filter((n) => n.endsWith('.idx')).length, 0, 'nothing is visible before commit');
+    assert.ok(packFiles().length >= 3, 'closed packs wait under temporary names');
+    await aborted.abort();
+    assert.deepStrictEqual(packFiles(), []);
+    const b = store.batch(10);
+    const hashes: string[] = [];
+    for (let i = 0; i < 35; i++) hashes.push(await put(b, `content ${i}`));
+    // Content already in a closed pack of the batch is not stored twice.
+    await put(b, 'content 3');
+    assert.ok(!store.has(hashes[0]), 'not in the store before commit');
+    await b.commit();
+    assert.strictEqual(packFiles().filter((n) => n.endsWith('.idx')).length, 4);
+    assert.strictEqual(packFiles().filter((n) => n.endsWith('.pack')).length, 4);
+    const fresh = new BlobStore(root);
+    for (const [i, h] of hashes.entries()) assert.strictEqual(await readAll(fresh.open(h)), `content ${i}`);
+    const total = packFiles().filter((n) => n.endsWith('.pack')).reduce((n, f) => n + fs.statSync(path.join(root, 'packs', f)).size, 0);
+    assert.strictEqual(total, hashes.reduce((n, _, i) => n + Buffer.byteLength(`content ${i}`), 0), 'each content once');
+  });
+
   it('writes a many-version batch as one pack with an index, and a small batch as loose files', async () => {
     const store = new BlobStore(root);
     const big = store.batch();
