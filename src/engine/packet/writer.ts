@@ -413,7 +413,7 @@ async function writeBodies(opts: PacketWriteOptions, packet: string, bounds: Hea
 /** Units queued ahead of the one being written, at least, while the source has more. */
 const QUEUED_UNITS = 64;
 /** Units looked ahead at most to learn whether a body will be large: past that it is taken to be. */
-const LOOK_AHEAD_UNITS = 16 * 1024;
+const LOOK_AHEAD_UNITS = 1024;
 
 /**
  * Units from an array or an asynchronous source, a few queued ahead of the writer: BlobPrefetch

@@ -261,48 +261,20 @@ export class Oplog {
   }
 
   /**
-   * Appends one transaction durably; returns the new end offset. The line is written in pieces
-   * of about 1 MB as its entries are encoded, under a placeholder checksum that no line can
-   * carry (not hex), and the checksum is written last, before the fsync: an import of tens of
-   * thousands of entries never holds its whole line, and a line cut short anywhere, or whose
-   * checksum never made it to disk, is a torn tail, cut off on the next open.
+   * Appends the entries of one command durably (see OplogAppender); returns the new end offset.
+   * A command of more than about 4 MB of entries (an fsimport of a large tree) takes several
+   * lines, so no later scan holds more than that at once; a crash part way through keeps a
+   * prefix of them, each whole, which a re-run completes.
    */
   append(ops: readonly Op[]): number {
-    const existed = fs.existsSync(this.file);
-    const fd = fs.openSync(this.file, existed ? 'r+' : 'w+');
+    const a = new OplogAppender(this.file, this.size());
     try {
-      const start = fs.fstatSync(fd).size;
-      let at = start;
-      const write = (buf: Buffer): void => {
-        for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off, at + off);
-        at += buf.length;
-      };
-      write(Buffer.from('XXXXXXXX\t'));
-      let crc = 0;
-      let piece: string[] = [];
-      let pieceLength = 0;
-      const flush = (): void => {
-        const buf = Buffer.from(piece.join(''));
-        crc = crc32(buf, crc);
-        write(buf);
-        piece = [];
-        pieceLength = 0;
-      };
-      ops.forEach((op, i) => {
-        const json = i === 0 ? opJson(op) : `\t${opJson(op)}`;
-        piece.push(json);
-        pieceLength += json.length;
-        if (pieceLength >= 1024 * 1024) flush();
-      });
-      flush();
-      write(Buffer.from('\n'));
-      fs.writeSync(fd, Buffer.from(crc.toString(16).padStart(8, '0')), 0, 8, start);
-      fs.fsyncSync(fd);
-      return at;
-    } finally {
-      fs.closeSync(fd);
-      if (!existed) fsyncDir(path.dirname(this.file));
+      for (const op of ops) a.add(opJson(op));
+    } catch (e) {
+      a.abort();
+      throw e;
     }
+    return a.commit();
   }
 }
 
@@ -319,6 +291,8 @@ const PLACEHOLDER = Buffer.from('XXXXXXXX\t');
  * writes their checksums first to last, syncing after each: whatever a crash keeps is a prefix
  * of whole lines, each a transaction of entries in causal order, which an import re-run
  * completes (entries already applied are skipped by their ids).
+ *
+ * commit() writes no line when no entry was added.
  */
 export class OplogAppender {
   private readonly fd: number;
@@ -355,12 +329,15 @@ export class OplogAppender {
     if (this.pieceLength >= 1024 * 1024) this.flush();
   }
 
-  /** Makes the lines valid, durably; returns the oplog's new end. */
+  /**
+   * Makes the lines valid, durably; returns the oplog's new end. Every line's bytes are written
+   * before the first checksum, so each sync makes its line whole and leaves the later ones as
+   * placeholders: no sync is needed before the first checksum.
+   */
   commit(): number {
     this.flush();
     if (this.lines.length > 0) this.writeRaw(Buffer.from('\n'));
     try {
-      fs.fsyncSync(this.fd);
       for (const l of this.lines) {
         fs.writeSync(this.fd, Buffer.from(l.crc.toString(16).padStart(8, '0')), 0, 8, l.start);
         fs.fsyncSync(this.fd);

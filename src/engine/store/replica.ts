@@ -5,9 +5,9 @@ import { readJson, writeJsonAtomic, writePiecesAtomic, fsyncDir } from './durabl
 import { emptyEpochs, type LocalEpochs } from './epochMatrix';
 import { NotAReplicaError, ReplicaFormatError } from './errors';
 import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
-import { entryOfOp, Oplog, OplogAppender, type OplogEntry, type ScanResult } from './oplog';
+import { entryOfOp, Oplog, OplogAppender, type OplogEntry } from './oplog';
 import type { Op, OpBody } from './ops';
-import { applyOp, applyReplicaOp, emptyState, lookup, stateFromJson, type BranchState, type ElementState, type VobState } from './vobState';
+import { applyOp, emptyState, lookup, stateFromJson, type BranchState, type ElementState, type VobState } from './vobState';
 
 /**
  * The storage format new replicas are made with. 2: oplog lines of tab-separated entries and
@@ -46,28 +46,18 @@ export interface OpenOptions extends Partial<LockOptions> {
   /** Read without the lock (listing, digest): never writes, ignores a torn tail. */
   readOnly?: boolean;
   /**
-   * For exports: replay the whole oplog instead of reading the state snapshot, keeping the
-   * entries some sibling may still lack (see Replica.retained). An export reads the whole oplog
-   * anyway; reading it once, instead of the snapshot and then the oplog, halves what it parses.
+   * For mkreplica -export: replay the whole oplog instead of reading the state snapshot, keeping
+   * the entries some sibling may still lack (see Replica.retained). The creation packet carries
+   * the whole oplog anyway; reading it once, instead of the snapshot and then the oplog, halves
+   * what it parses.
    */
   retainOps?: boolean;
   /**
-   * With retainOps, for an export: derive only the replica objects and the own row, which is
-   * all an export reads; replaying every element and version only to drop them cost a tenth of
-   * a large export. Such a replica can save its epochs but records nothing.
-   */
-  replicasOnly?: boolean;
-  /**
-   * With retainOps: keep at most this many entries. Above it `retained` is left undefined and
-   * the export streams the oplog a second time (Replica.entryLines) instead: its memory then
-   * does not grow with the history, for one more read of the oplog.
-   */
-  retainLimit?: number;
-  /**
-   * For imports: the replicated objects without their versions or labels (the skeleton), from
-   * its own snapshot (skeleton.json) and the oplog after it. An import decides from
-   * mastership, existence and the row alone, and versions are what grows with a history: its
-   * memory then does not. Entries are added through beginAppend and commitAppend only.
+   * For imports and exports: the replicated objects without their versions or labels (the
+   * skeleton), from its own snapshot (skeleton.json) and the oplog after it. They decide from
+   * mastership, existence, replica objects and the row alone, and versions are what grows with
+   * a history: their memory then does not. Entries are added through beginAppend and
+   * commitAppend only.
    */
   skeleton?: boolean;
 }
@@ -101,8 +91,6 @@ export class Replica {
   private closed = false;
   /** Set by an open with retainOps. */
   retained: RetainedOps | undefined;
-  /** Opened with replicasOnly: `state` holds the replica objects and the row, nothing else. */
-  private partialState = false;
   /** Opened with skeleton: `state` has no versions (see OpenOptions.skeleton). */
   private skeleton = false;
 
@@ -185,39 +173,18 @@ export class Replica {
         }
       }
       const retained: RetainedOps | undefined = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), entries: [] } : undefined;
-      const partial = retained !== undefined && opts.replicasOnly === true;
-      const limit = opts.retainLimit ?? Infinity;
-      let overflowed = false;
-      const retain = (e: OplogEntry): void => {
-        if (overflowed || !retained) return;
-        if (retained.entries.length < limit) retained.entries.push(e);
-        else {
-          overflowed = true;
-          retained.entries = [];
+      const versions = opts.skeleton !== true;
+      const scan = await oplog.scan(from, (txn) => {
+        for (const op of txn.ops) {
+          applyOp(state, op, versions);
+          if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.entries.push(entryOfOp(op));
         }
-      };
-      let scan: ScanResult;
-      if (partial) {
-        // Entries stay unparsed, as stored, unless they change replica objects (see OplogEntry).
-        scan = await oplog.scanEntries(from, (e) => {
-          applyReplicaEntry(state, e);
-          if (e.id > (retained.floor[e.origin] ?? 0)) retain(e);
-        });
-      } else {
-        const versions = opts.skeleton !== true;
-        scan = await oplog.scan(from, (txn) => {
-          for (const op of txn.ops) {
-            applyOp(state, op, versions);
-            if (retained && op.id > (retained.floor[op.origin] ?? 0)) retain(entryOfOp(op));
-          }
-        });
-      }
+      });
       if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
       const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
-      r.retained = overflowed ? undefined : retained;
-      r.partialState = partial;
+      r.retained = retained;
       r.skeleton = opts.skeleton === true;
-      // A replay for an export leaves the snapshot as it is: the next open still starts from it.
+      // A replay for mkreplica -export leaves the snapshot as it is: the next open still starts from it.
       r.snapshotBytes = retained ? scan.end : from;
       r.oplogEnd = scan.end;
       return r;
@@ -245,7 +212,6 @@ export class Replica {
   /** Records local changes as one transaction: stamps origin, oplog IDs and dependencies, then applies. */
   record(bodies: readonly OpBody[]): Op[] {
     this.assertWritable();
-    this.assertFullState();
     this.assertNotSkeleton();
     const deps: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.state.row)) if (k !== this.oid && v > 0) deps[k] = v;
@@ -265,7 +231,6 @@ export class Replica {
   /** Appends entries received from siblings (already checked to be next in line) as one transaction. */
   appendApplied(ops: readonly Op[]): void {
     this.assertWritable();
-    this.assertFullState();
     this.assertNotSkeleton();
     if (ops.length === 0) return;
     this.oplogEnd = this.oplog.append(ops);
@@ -334,15 +299,10 @@ export class Replica {
 
   /** Writes the snapshot of what is open: the state, and its skeleton with it; or the skeleton. */
   writeSnapshot(): void {
-    this.assertFullState();
     const snap = { format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, state: this.state };
     if (!this.skeleton) writePiecesAtomic(path.join(this.dir, FILES.snapshot), snapshotPieces(snap));
     writePiecesAtomic(path.join(this.dir, FILES.skeleton), snapshotPieces(snap, true));
     this.snapshotBytes = this.oplogEnd;
-  }
-
-  private assertFullState(): void {
-    if (this.partialState) throw new Error(`replica ${this.name} was opened with its replica objects only and cannot record or snapshot`);
   }
 
   private assertNotSkeleton(): void {
@@ -352,15 +312,6 @@ export class Replica {
   private assertWritable(): void {
     if (!this.lock || this.closed) throw new Error(`replica ${this.name} is not open for writing`);
   }
-}
-
-/**
- * For an open with replicasOnly: an entry that may change replica objects is parsed and
- * applied; any other only moves the row, unparsed.
- */
-function applyReplicaEntry(state: VobState, e: OplogEntry): void {
-  if (e.kind === 'vob.create' || e.kind === 'replica.create' || e.kind === 'master.change') applyReplicaOp(state, JSON.parse(e.json) as Op);
-  else if (e.id > (state.row[e.origin] ?? 0)) state.row[e.origin] = e.id;
 }
 
 /**

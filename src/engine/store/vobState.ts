@@ -123,19 +123,6 @@ function ensureBranch(el: ElementState, branch: string, origin: string, at: stri
 }
 
 /**
- * applyOp for a state that keeps only the replica objects and the own row (an export's view,
- * see Replica.open's replicasOnly): every other entry only moves the row.
- */
-export function applyReplicaOp(state: VobState, op: Op): void {
-  if (op.kind === 'vob.create' || op.kind === 'replica.create' || (op.kind === 'master.change' && op.object === 'replica')) {
-    applyOp(state, op);
-    return;
-  }
-  const seen = state.row[op.origin] ?? 0;
-  if (op.id > seen) state.row[op.origin] = op.id;
-}
-
-/**
  * Applies one entry. Importers call this only in causal order (see ops.ts), so each entry
  * finds what it builds on; it still never throws on a missing object, creating it instead,
  * so the result depends only on the set of entries applied. With `versions` false (an

@@ -26,8 +26,6 @@ export interface ExportRequest {
   onWarning?(text: string): void;
   /** Called for each physical packet as soon as it is written (for the "Generating..." lines). */
   onPacket?(p: WrittenPacket): void;
-  /** Entries the open keeps at most (EXPORT_RETAIN_LIMIT unless given: tests set it low). */
-  retainLimit?: number;
 }
 
 export interface ExportedVob {
@@ -124,14 +122,6 @@ export async function writeFromReplica(host: Host, r: Replica, o: WriteFromRepli
   );
 }
 
-/**
- * Entries an export's open keeps at most (a few hundred bytes each). Up to it the entries the
- * targets lack are kept as the oplog is read, and packet units are made from them: one read of
- * the oplog. Above it the open keeps none and units are made from a second read of the oplog,
- * a line at a time: a little slower, but memory no longer grows with the history.
- */
-export const EXPORT_RETAIN_LIMIT = 100_000;
-
 /** An oplog this long (about 4,000 entries) usually means a body large enough to hash on a thread. */
 const PREWARM_FROM_OPLOG_BYTES = 1024 * 1024;
 
@@ -168,7 +158,10 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
   for (const [tag, names] of byTag) {
     const entry = findVobTag(host.layout, tag, host.name);
     prewarmForHistory(entry.dir);
-    const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true, replicasOnly: true, retainLimit: req.retainLimit ?? EXPORT_RETAIN_LIMIT }).catch((e: unknown) => {
+    // The skeleton (its own small snapshot and the oplog after it) has the replica objects and
+    // the row, all an export decides from; the entries to send are then read from the oplog a
+    // line at a time as the packet is written (collectUnits), so nothing is held per entry.
+    const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, skeleton: true }).catch((e: unknown) => {
       releasePrewarmedBodyHash();
       throw e;
     });
