@@ -42,6 +42,8 @@ export interface ScanResult {
 }
 
 const NL = 0x0a;
+/** Bytes an oplog scan reads at a time (into one buffer, see Oplog.lines). */
+const READ_BYTES = 1024 * 1024;
 const TAB = 0x09;
 const SPACE = 0x20;
 
@@ -202,31 +204,31 @@ export class Oplog {
    * not a torn tail, whatever its size.
    */
   private async *lines<T>(from: number, decode: (line: Buffer) => T | undefined, result: ScanResult = { end: 0, tornBytes: 0 }): AsyncGenerator<[T, number]> {
-    if (!fs.existsSync(this.file)) {
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(this.file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       result.end = 0;
       result.tornBytes = 0;
       return;
     }
-    const total = this.size();
-    const stream = fs.createReadStream(this.file, { start: from, highWaterMark: 1024 * 1024 });
-    let pending: Buffer[] = [];
-    let pendingLen = 0;
-    let offset = from;
-    let bad: number | undefined;
     try {
-      for await (const raw of stream) {
-        let chunk = raw as Buffer;
-        for (;;) {
-          const nl = chunk.indexOf(NL);
-          if (nl < 0) {
-            pending.push(chunk);
-            pendingLen += chunk.length;
-            break;
-          }
-          const lineBuf = pendingLen ? Buffer.concat([...pending, chunk.subarray(0, nl)]) : chunk.subarray(0, nl);
-          pending = [];
-          pendingLen = 0;
-          chunk = chunk.subarray(nl + 1);
+      const total = (await fh.stat()).size;
+      // One buffer for the whole scan, read into again and again: every line is decoded (into
+      // strings) before the next read. A buffer per read and one more per line spanning two
+      // reads, each freed only by a full collection, were most of a large export's peak memory.
+      let buf = Buffer.allocUnsafe(READ_BYTES);
+      let start = 0;
+      let end = 0;
+      let pos = from;
+      let offset = from;
+      let bad: number | undefined;
+      for (;;) {
+        const nl = buf.subarray(start, end).indexOf(NL);
+        if (nl >= 0) {
+          const lineBuf = buf.subarray(start, start + nl);
+          start += nl + 1;
           if (bad !== undefined) {
             if (decode(lineBuf) !== undefined) {
               throw new ReplicaFormatError(path.dirname(this.file), `the oplog is damaged at byte ${bad} with valid entries after it; restore the replica from backup and run restorereplica`);
@@ -238,15 +240,30 @@ export class Oplog {
             bad = offset;
             continue;
           }
-          offset += lineBuf.length + 1;
+          offset += nl + 1;
           yield [txn, offset];
+          continue;
         }
+        if (pos >= total) break;
+        // The start of a line stays; a line longer than the buffer makes it grow.
+        const partial = end - start;
+        if (partial === buf.length) {
+          const larger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(larger, 0, start, end);
+          buf = larger;
+        } else if (start > 0) buf.copy(buf, 0, start, end);
+        start = 0;
+        end = partial;
+        const { bytesRead } = await fh.read(buf, end, Math.min(buf.length - end, total - pos), pos);
+        if (bytesRead <= 0) break;
+        end += bytesRead;
+        pos += bytesRead;
       }
+      result.end = offset;
+      result.tornBytes = total - offset;
     } finally {
-      stream.destroy();
+      await fh.close();
     }
-    result.end = offset;
-    result.tornBytes = total - offset;
   }
 
   /** Cuts a torn tail off (after a crash mid-append). */
