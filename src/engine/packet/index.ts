@@ -7,5 +7,5 @@ export { readPacketEntries, openPacket, hashBody } from './reader';
 export { verifyPacket } from './verify';
 export { quarantine, quarantineDir, type Quarantined } from './quarantine';
 export { formatPacket, packetFilesIn, defaultBayDirs, readHeaders, packetTypeName, type ListingFormat, type FormatOptions } from './lspacket';
-export { planFragments, encodeUnit, type FragmentPlan } from './split';
+export { encodeUnit } from './split';
 export { MAGIC, MAX_HEADER_BYTES, MAX_RECORD_BYTES } from './format';

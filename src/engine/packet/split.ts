@@ -1,10 +1,10 @@
-import { BLOB_FRAME_OVERHEAD, DEFLATED_BLOB_FRAME_OVERHEAD, END_FRAME_BYTES, PREFIX_BYTES, RECORD_FRAME_OVERHEAD, SIGNATURE_BYTES } from './format';
+import { BLOB_FRAME_OVERHEAD, DEFLATED_BLOB_FRAME_OVERHEAD, PREFIX_BYTES, RECORD_FRAME_OVERHEAD, SIGNATURE_BYTES } from './format';
 import { EncodedRecordText, OneEntryUnit, type BlobSource, type PacketUnit, type UnitRecord } from './types';
 
 /**
  * Unit sizes and fragment planning. Units are never divided; one larger than the limit goes
  * alone (the original exports an oversized version whole, with a warning). The writer applies
- * this rule as units come (writer.ts); planFragments applies it to a whole array ahead.
+ * this rule as units come (writer.ts), from the sizes measured here.
  */
 
 /** A unit with its records already encoded (planning measures them; the writer reuses them). */
@@ -16,18 +16,6 @@ export interface EncodedUnit {
   bytes: number;
   /** Originating replicas of the oplog entries in this unit. */
   origins: readonly string[];
-}
-
-export interface FragmentPlan {
-  units: readonly PacketUnit[];
-  /** Each unit's records as encoded to measure them. */
-  records?: readonly EncodedRecord[][];
-  /** Body bytes at most, end frame included. */
-  bodyBytes: number;
-  /** True when this fragment is one unit that alone exceeds the limit. */
-  oversized: boolean;
-  /** Body bytes of its first unit (the only one when oversized). */
-  firstUnitBytes: number;
 }
 
 export interface EncodedRecord {
@@ -91,54 +79,10 @@ export function encodeUnit(unit: PacketUnit): EncodedUnit {
   return { records, unit, bytes, origins };
 }
 
-export interface PlanLimits {
-  /** Largest physical packet in bytes; undefined = one fragment. */
-  maxBytes?: number;
-  /** Upper bound of the header's byte length for a fragment carrying ranges for these origins. */
-  headerBound(origins: ReadonlySet<string>): number;
-}
-
 /**
  * Physical bytes a fragment can take at most, given its planned body size. -compress deflates a
  * frame only when that makes it smaller, so the plan holds with and without it.
  */
 export function physicalBound(bodyBytes: number, headerBytes: number): number {
   return PREFIX_BYTES + headerBytes + SIGNATURE_BYTES + bodyBytes;
-}
-
-export function planFragments(units: readonly EncodedUnit[], limits: PlanLimits): FragmentPlan[] {
-  const plans: FragmentPlan[] = [];
-  let cur: EncodedUnit[] = [];
-  let curBytes = END_FRAME_BYTES;
-  let origins = new Set<string>();
-  const fits = (bytes: number, o: ReadonlySet<string>): boolean =>
-    limits.maxBytes === undefined || physicalBound(bytes, limits.headerBound(o)) <= limits.maxBytes;
-  const close = (): void => {
-    const oversized = cur.length === 1 && !fits(curBytes, origins);
-    plans.push({
-      units: cur.map((e) => e.unit),
-      records: cur.map((e) => e.records),
-      bodyBytes: curBytes,
-      oversized,
-      firstUnitBytes: cur.length ? cur[0].bytes : 0,
-    });
-    cur = [];
-    curBytes = END_FRAME_BYTES;
-    origins = new Set();
-  };
-  for (const u of units) {
-    const nextOrigins = u.origins.every((o) => origins.has(o)) ? origins : new Set([...origins, ...u.origins]);
-    if (cur.length > 0 && !fits(curBytes + u.bytes, nextOrigins)) {
-      close();
-      cur.push(u);
-      curBytes += u.bytes;
-      for (const o of u.origins) origins.add(o);
-      continue;
-    }
-    cur.push(u);
-    curBytes += u.bytes;
-    origins = nextOrigins;
-  }
-  if (cur.length > 0 || plans.length === 0) close();
-  return plans;
 }
