@@ -9,6 +9,9 @@ import { entryOfOp, Oplog, OplogAppender, type OplogEntry } from './oplog';
 import type { Op, OpBody } from './ops';
 import { applyOp, emptyState, lookup, stateFromJson, type BranchState, type ElementState, type VobState } from './vobState';
 
+/** How much of the derived state an open builds (see OpenOptions.view). */
+export type StateView = 'full' | 'skeleton' | 'replicas';
+
 /**
  * The storage format new replicas are made with. 2: oplog lines of tab-separated entries and
  * binary pack indexes (oplog.ts, packIndex.ts). Format 1 stores are still read, and become
@@ -53,13 +56,15 @@ export interface OpenOptions extends Partial<LockOptions> {
    */
   retainOps?: boolean;
   /**
-   * For imports and exports: the replicated objects without their versions or labels (the
-   * skeleton), from its own snapshot (skeleton.json) and the oplog after it. They decide from
-   * mastership, existence, replica objects and the row alone, and versions are what grows with
-   * a history: their memory then does not. Entries are added through beginAppend and
-   * commitAppend only.
+   * What of the derived state to build (default 'full'). 'skeleton', for imports: the
+   * replicated objects without versions or labels, from its own snapshot (skeleton.json) and the
+   * oplog after it; an import decides from mastership, the existence of elements and branches,
+   * replica objects and the row, and versions are what grows with a history, so its memory
+   * then does not. 'replicas', for exports: only the replica objects and the row (the first line
+   * of skeleton.json), all an export decides from: not even an entry per element. Neither can
+   * record; a skeleton adds entries through beginAppend and commitAppend.
    */
-  skeleton?: boolean;
+  view?: StateView;
 }
 
 /** Entries kept by an open with retainOps, as stored: every entry of origin c with id > floor[c]. */
@@ -91,8 +96,8 @@ export class Replica {
   private closed = false;
   /** Set by an open with retainOps. */
   retained: RetainedOps | undefined;
-  /** Opened with skeleton: `state` has no versions (see OpenOptions.skeleton). */
-  private skeleton = false;
+  /** See OpenOptions.view. */
+  private view: StateView = 'full';
 
   private constructor(
     readonly dir: string,
@@ -163,8 +168,8 @@ export class Replica {
       const epochs = readJson<LocalEpochs>(path.join(dir, FILES.epochs)) ?? emptyEpochs();
       let state = emptyState();
       let from = 0;
-      const snapText = opts.retainOps ? undefined : readText(path.join(dir, opts.skeleton ? FILES.skeleton : FILES.snapshot));
-      const snap = snapText ? parseSnapshot(snapText) : undefined;
+      const view = opts.view ?? 'full';
+      const snap = opts.retainOps ? undefined : readSnapshot(dir, view);
       {
         // A snapshot is only ever a shortcut: if it is unreadable the oplog is replayed from the start.
         if (snap && snap.format === SNAPSHOT_FORMAT && snap.oplogBytes <= oplog.size()) {
@@ -173,17 +178,20 @@ export class Replica {
         }
       }
       const retained: RetainedOps | undefined = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), entries: [] } : undefined;
-      const versions = opts.skeleton !== true;
-      const scan = await oplog.scan(from, (txn) => {
-        for (const op of txn.ops) {
-          applyOp(state, op, versions);
-          if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.entries.push(entryOfOp(op));
-        }
-      });
+      const scan =
+        view === 'replicas'
+          ? // Entries stay unparsed unless they change replica objects.
+            await oplog.scanEntries(from, (e) => applyReplicaEntry(state, e))
+          : await oplog.scan(from, (txn) => {
+              for (const op of txn.ops) {
+                applyOp(state, op, view === 'full');
+                if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.entries.push(entryOfOp(op));
+              }
+            });
       if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
       const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
       r.retained = retained;
-      r.skeleton = opts.skeleton === true;
+      r.view = view;
       // A replay for mkreplica -export leaves the snapshot as it is: the next open still starts from it.
       r.snapshotBytes = retained ? scan.end : from;
       r.oplogEnd = scan.end;
@@ -266,7 +274,7 @@ export class Replica {
    */
   beginAppend(): OplogAppender {
     this.assertWritable();
-    if (!this.skeleton) throw new Error(`replica ${this.name} appends through appendApplied`);
+    if (this.view !== 'skeleton') throw new Error(`replica ${this.name} appends through appendApplied`);
     return new OplogAppender(this.oplog.file, this.oplogEnd);
   }
 
@@ -286,7 +294,7 @@ export class Replica {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.snapshotDue()) this.writeSnapshot();
+      if (this.snapshotDue() && this.view !== 'replicas') this.writeSnapshot();
     } finally {
       this.blobs.close();
       this.lock?.release();
@@ -299,14 +307,15 @@ export class Replica {
 
   /** Writes the snapshot of what is open: the state, and its skeleton with it; or the skeleton. */
   writeSnapshot(): void {
+    if (this.view === 'replicas') throw new Error(`replica ${this.name} was opened with its replica objects only and cannot snapshot`);
     const snap = { format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, state: this.state };
-    if (!this.skeleton) writePiecesAtomic(path.join(this.dir, FILES.snapshot), snapshotPieces(snap));
-    writePiecesAtomic(path.join(this.dir, FILES.skeleton), snapshotPieces(snap, true));
+    if (this.view === 'full') writePiecesAtomic(path.join(this.dir, FILES.snapshot), snapshotPieces(snap));
+    writePiecesAtomic(path.join(this.dir, FILES.skeleton), skeletonPieces(snap));
     this.snapshotBytes = this.oplogEnd;
   }
 
   private assertNotSkeleton(): void {
-    if (this.skeleton) throw new Error(`replica ${this.name} was opened without its versions and cannot record`);
+    if (this.view !== 'full') throw new Error(`replica ${this.name} was opened without its versions and cannot record`);
   }
 
   private assertWritable(): void {
@@ -332,7 +341,7 @@ function retainFloor(own: string, epochs: LocalEpochs): Record<string, number> {
  * one by one, so a history of tens of thousands of versions is not one string in memory (with
  * its bytes, twice its size) at the end of the import that made it.
  */
-export function* snapshotPieces(snap: Snapshot, skeleton = false): Generator<string> {
+export function* snapshotPieces(snap: Snapshot): Generator<string> {
   const { elements, ...rest } = snap.state;
   const head = JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, state: { ...rest, elements: {} } });
   // The head ends in `{}}}`: the elements go between that object's braces.
@@ -340,7 +349,7 @@ export function* snapshotPieces(snap: Snapshot, skeleton = false): Generator<str
   let piece = head.slice(0, open);
   let first = true;
   for (const key in elements) {
-    piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(skeleton ? skeletonOf(elements[key]) : elements[key])}`;
+    piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(elements[key])}`;
     first = false;
     if (piece.length >= 256 * 1024) {
       yield piece;
@@ -348,6 +357,81 @@ export function* snapshotPieces(snap: Snapshot, skeleton = false): Generator<str
     }
   }
   yield piece + head.slice(open) + '\n';
+}
+
+/**
+ * skeleton.json: two lines. The first is the snapshot without its elements (replica objects,
+ * types, row: all an export reads, which then reads no further); the second the elements as
+ * the skeleton keeps them, in pieces of about 256 KB. JSON.stringify writes no raw newline.
+ */
+export function* skeletonPieces(snap: Snapshot): Generator<string> {
+  const { elements, ...rest } = snap.state;
+  let piece = `${JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, state: { ...rest, elements: {} } })}\n{`;
+  let first = true;
+  for (const key in elements) {
+    piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(skeletonOf(elements[key]))}`;
+    first = false;
+    if (piece.length >= 256 * 1024) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield `${piece}}\n`;
+}
+
+/** The snapshot an open of `view` starts from, if there is a readable one. */
+function readSnapshot(dir: string, view: StateView): Snapshot | undefined {
+  if (view === 'full') {
+    const text = readText(path.join(dir, FILES.snapshot));
+    return text ? parseSnapshot(text) : undefined;
+  }
+  const file = path.join(dir, FILES.skeleton);
+  const text = view === 'skeleton' ? readText(file) : readFirstLine(file);
+  if (!text) return undefined;
+  const nl = text.indexOf('\n');
+  if (nl < 0 && view === 'skeleton') return undefined;
+  try {
+    const snap = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as Snapshot;
+    if (view === 'skeleton') snap.state.elements = JSON.parse(text.slice(nl + 1)) as VobState['elements'];
+    snap.state = stateFromJson(snap.state);
+    return snap;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file's first line (without its newline), read a piece at a time; undefined if unreadable or none. */
+function readFirstLine(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const pieces: Buffer[] = [];
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let pos = 0; ; ) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (n <= 0) return undefined;
+      const nl = buf.subarray(0, n).indexOf(0x0a);
+      pieces.push(Buffer.from(buf.subarray(0, nl < 0 ? n : nl)));
+      if (nl >= 0) return Buffer.concat(pieces).toString('utf8');
+      pos += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * For a 'replicas' open: an entry that may change replica objects is parsed and applied; any
+ * other only moves the row, unparsed.
+ */
+function applyReplicaEntry(state: VobState, e: OplogEntry): void {
+  const op = e.kind === 'vob.create' || e.kind === 'replica.create' || e.kind === 'master.change' ? (JSON.parse(e.json) as Op) : undefined;
+  if (op && (op.kind !== 'master.change' || op.object === 'replica')) applyOp(state, op, false);
+  else if (e.id > (state.row[e.origin] ?? 0)) state.row[e.origin] = e.id;
 }
 
 /** An element as the skeleton keeps it: its branches' mastership and origin, no versions or labels. */

@@ -161,7 +161,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
   const gone = new Set<string>();
   let ok = !events.some((e) => e.type === 'failed' || e.type === 'quarantined');
   for (const { entry, jobs } of groups.values()) {
-    const r = await Replica.open(entry.dir, { command: 'syncreplica -import', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, skeleton: true });
+    const r = await Replica.open(entry.dir, { command: 'syncreplica -import', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, view: 'skeleton' });
     try {
       let pending = jobs.sort(jobOrder);
       const missing = new Map<string, MissingPredecessorError | UnknownOriginError>();

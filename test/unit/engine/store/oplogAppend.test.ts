@@ -146,11 +146,25 @@ describe('an import opens the replica without its versions', () => {
         assert.strictEqual(await digest(b), await digest(a), `round ${round}`);
       }
       const dir = replicaDir(b);
-      const skel = JSON.parse(fs.readFileSync(path.join(dir, 'skeleton.json'), 'utf8')) as { oplogBytes: number; state: { elements: Record<string, { branches: Record<string, { versions: unknown[] }> }> } };
+      // Two lines: the snapshot without elements (what an export reads), then the elements.
+      const [headLine, elementsLine, rest] = fs.readFileSync(path.join(dir, 'skeleton.json'), 'utf8').split('\n');
+      assert.strictEqual(rest, '');
+      const skel = JSON.parse(headLine) as { oplogBytes: number; state: { replicas: object; elements: object } };
+      const elements = JSON.parse(elementsLine) as Record<string, { branches: Record<string, { versions: unknown[] }> }>;
       assert.ok(skel.oplogBytes > 0 && skel.oplogBytes <= fs.statSync(path.join(dir, 'oplog')).size);
-      assert.ok(Object.keys(skel.state.elements).length >= 60);
-      for (const el of Object.values(skel.state.elements)) for (const br of Object.values(el.branches)) assert.deepStrictEqual(br.versions, [], 'the skeleton keeps no versions');
-      const r = await Replica.open(dir, { command: 'test', skeleton: true });
+      assert.deepStrictEqual(skel.state.elements, {});
+      assert.strictEqual(Object.keys(skel.state.replicas).length, 2);
+      assert.ok(Object.keys(elements).length >= 60);
+      for (const el of Object.values(elements)) for (const br of Object.values(el.branches)) assert.deepStrictEqual(br.versions, [], 'the skeleton keeps no versions');
+      const replicas = await Replica.open(dir, { command: 'test', view: 'replicas' });
+      try {
+        assert.deepStrictEqual(Object.keys(replicas.state.elements), [], 'an export opens without elements');
+        assert.strictEqual(Object.keys(replicas.state.replicas).length, 2);
+        assert.throws(() => replicas.writeSnapshot(), /replica objects only/);
+      } finally {
+        replicas.close();
+      }
+      const r = await Replica.open(dir, { command: 'test', view: 'skeleton' });
       try {
         assert.ok(r.state.brtypes['dev2'], 'branch types are in the skeleton');
         assert.ok(Object.keys(r.state.elements).some((p) => p.startsWith('sub/')));
