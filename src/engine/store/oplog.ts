@@ -157,7 +157,17 @@ export function entryOfOp(op: Op, json = opJson(op)): OplogEntry {
 }
 
 export class Oplog {
-  constructor(readonly file: string) {}
+  /**
+   * `reader`: for a command that reads without the lock. Its scans end at the first line that is
+   * not valid, without looking further: a writer may be committing a long append right then,
+   * its checksums written first line to last, so a reader can find a line still under its
+   * placeholder before one already valid. Such a reader never cuts anything off; a writer, which
+   * holds the lock, still tells damage from a torn tail.
+   */
+  constructor(
+    readonly file: string,
+    private readonly reader = false,
+  ) {}
 
   size(): number {
     try {
@@ -237,6 +247,7 @@ export class Oplog {
           }
           const txn = decode(lineBuf);
           if (txn === undefined) {
+            if (this.reader) break;
             bad = offset;
             continue;
           }

@@ -164,7 +164,7 @@ export class Replica {
         writeJsonAtomic(path.join(dir, FILES.identity), identity);
       }
       if (lock?.brokeStale) sweepBlobTemps(path.join(dir, FILES.blobs));
-      const oplog = new Oplog(path.join(dir, FILES.oplog));
+      const oplog = new Oplog(path.join(dir, FILES.oplog), !lock);
       const epochs = readJson<LocalEpochs>(path.join(dir, FILES.epochs)) ?? emptyEpochs();
       let state = emptyState();
       let from = 0;

@@ -178,3 +178,28 @@ describe('an import opens the replica without its versions', () => {
     }
   });
 });
+
+describe('reading an oplog while a long append commits', () => {
+  it('ends a reader\'s scan at the first line still under its placeholder, where a writer reports damage', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oplog-reader-'));
+    try {
+      const file = path.join(dir, 'oplog');
+      const first = new Oplog(file).append(versions(1, 3));
+      const a = new OplogAppender(file, first, 1500);
+      for (const op of versions(4, 40)) a.add(opJson(op));
+      const lines = (a as unknown as { lines: Array<{ start: number }> }).lines;
+      a.commit();
+      // As a reader may find it mid-commit: the second appended line valid, the first not yet.
+      const text = fs.readFileSync(file);
+      text.write('XXXXXXXX', lines[0].start, 'latin1');
+      fs.writeFileSync(file, text);
+      const ids: number[] = [];
+      const scan = await new Oplog(file, true).scan(0, (t) => ids.push(...t.ops.map((op) => op.id)));
+      assert.deepStrictEqual(ids, [1, 2, 3]);
+      assert.strictEqual(scan.end, first);
+      await assert.rejects(new Oplog(file).scan(0, () => undefined), /damaged at byte/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
