@@ -5,7 +5,7 @@ import { readJson, writeJsonAtomic, writePiecesAtomic, fsyncDir } from './durabl
 import { emptyEpochs, type LocalEpochs } from './epochMatrix';
 import { NotAReplicaError, ReplicaFormatError } from './errors';
 import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
-import { entryOfOp, Oplog, OplogAppender, type OplogEntry } from './oplog';
+import { Oplog, OplogAppender, type OplogEntry } from './oplog';
 import type { Op, OpBody } from './ops';
 import { applyOp, emptyState, lookup, stateFromJson, type BranchState, type ElementState, type VobState } from './vobState';
 
@@ -49,13 +49,6 @@ export interface OpenOptions extends Partial<LockOptions> {
   /** Read without the lock (listing, digest): never writes, ignores a torn tail. */
   readOnly?: boolean;
   /**
-   * For mkreplica -export: replay the whole oplog instead of reading the state snapshot, keeping
-   * the entries some sibling may still lack (see Replica.retained). The creation packet carries
-   * the whole oplog anyway; reading it once, instead of the snapshot and then the oplog, halves
-   * what it parses.
-   */
-  retainOps?: boolean;
-  /**
    * What of the derived state to build (default 'full'). 'skeleton', for imports: the
    * replicated objects without versions or labels, from its own snapshot (skeleton.json) and the
    * oplog after it; an import decides from mastership, the existence of elements and branches,
@@ -65,12 +58,6 @@ export interface OpenOptions extends Partial<LockOptions> {
    * record; a skeleton adds entries through beginAppend and commitAppend.
    */
   view?: StateView;
-}
-
-/** Entries kept by an open with retainOps, as stored: every entry of origin c with id > floor[c]. */
-export interface RetainedOps {
-  floor: Record<string, number>;
-  entries: OplogEntry[];
 }
 
 const FILES = {
@@ -94,8 +81,6 @@ export class Replica {
   private snapshotBytes = 0;
   private oplogEnd = 0;
   private closed = false;
-  /** Set by an open with retainOps. */
-  retained: RetainedOps | undefined;
   /** See OpenOptions.view. */
   private view: StateView = 'full';
 
@@ -169,7 +154,7 @@ export class Replica {
       let state = emptyState();
       let from = 0;
       const view = opts.view ?? 'full';
-      const snap = opts.retainOps ? undefined : readSnapshot(dir, view);
+      const snap = readSnapshot(dir, view);
       {
         // A snapshot is only ever a shortcut: if it is unreadable the oplog is replayed from the start.
         if (snap && snap.format === SNAPSHOT_FORMAT && snap.oplogBytes <= oplog.size()) {
@@ -177,23 +162,17 @@ export class Replica {
           from = snap.oplogBytes;
         }
       }
-      const retained: RetainedOps | undefined = opts.retainOps ? { floor: retainFloor(identity.oid, epochs), entries: [] } : undefined;
       const scan =
         view === 'replicas'
           ? // Entries stay unparsed unless they change replica objects.
             await oplog.scanEntries(from, (e) => applyReplicaEntry(state, e))
           : await oplog.scan(from, (txn) => {
-              for (const op of txn.ops) {
-                applyOp(state, op, view === 'full');
-                if (retained && op.id > (retained.floor[op.origin] ?? 0)) retained.entries.push(entryOfOp(op));
-              }
+              for (const op of txn.ops) applyOp(state, op, view === 'full');
             });
       if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
       const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
-      r.retained = retained;
       r.view = view;
-      // A replay for mkreplica -export leaves the snapshot as it is: the next open still starts from it.
-      r.snapshotBytes = retained ? scan.end : from;
+      r.snapshotBytes = from;
       r.oplogEnd = scan.end;
       return r;
     } catch (e) {
@@ -220,7 +199,7 @@ export class Replica {
   /** Records local changes as one transaction: stamps origin, oplog IDs and dependencies, then applies. */
   record(bodies: readonly OpBody[]): Op[] {
     this.assertWritable();
-    this.assertNotSkeleton();
+    this.assertCanRecord();
     const deps: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.state.row)) if (k !== this.oid && v > 0) deps[k] = v;
     let id = this.state.row[this.oid] ?? 0;
@@ -239,13 +218,10 @@ export class Replica {
   /** Appends entries received from siblings (already checked to be next in line) as one transaction. */
   appendApplied(ops: readonly Op[]): void {
     this.assertWritable();
-    this.assertNotSkeleton();
+    this.assertCanRecord();
     if (ops.length === 0) return;
     this.oplogEnd = this.oplog.append(ops);
-    for (const op of ops) {
-      applyOp(this.state, op);
-      if (this.retained && op.id > (this.retained.floor[op.origin] ?? 0)) this.retained.entries.push(entryOfOp(op));
-    }
+    for (const op of ops) applyOp(this.state, op, this.view === 'full');
   }
 
   saveEpochs(): void {
@@ -314,26 +290,13 @@ export class Replica {
     this.snapshotBytes = this.oplogEnd;
   }
 
-  private assertNotSkeleton(): void {
-    if (this.view !== 'full') throw new Error(`replica ${this.name} was opened without its versions and cannot record`);
+  private assertCanRecord(): void {
+    if (this.view === 'replicas') throw new Error(`replica ${this.name} was opened with its replica objects only and cannot record`);
   }
 
   private assertWritable(): void {
     if (!this.lock || this.closed) throw new Error(`replica ${this.name} is not open for writing`);
   }
-}
-
-/**
- * What every sibling is believed to have: per origin, the least of the rows this replica keeps
- * for its siblings. An export to any of them starts at or above it (collectUnits checks).
- */
-function retainFloor(own: string, epochs: LocalEpochs): Record<string, number> {
-  const rows = Object.entries(epochs.rows).filter(([oid]) => oid !== own).map(([, row]) => row);
-  if (rows.length === 0) return {};
-  const floor: Record<string, number> = {};
-  const origins = new Set(rows.flatMap((row) => Object.keys(row)));
-  for (const c of origins) floor[c] = Math.min(...rows.map((row) => row[c] ?? 0));
-  return floor;
 }
 
 /**

@@ -22,7 +22,8 @@ import { logHistory } from './history';
 import { readPacketInto } from './intake';
 import { parseHostReplicaSelector } from './selector';
 import { collectUnits } from './units';
-import { findMastershipViolation } from '../vob/entryMastership';
+import { MastershipCheck } from '../vob/entryMastership';
+import { opJson } from '../store/oplog';
 
 /** First record of a creation packet: who the new replica is and the sender's matrix. */
 interface CreationRecord {
@@ -69,7 +70,9 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
   const place = outputPlace(req.out, 1);
   const entry = findVobTag(host.layout, sel.tag, host.name);
   prewarmForHistory(entry.dir);
-  const r = await Replica.open(entry.dir, { command: 'mkreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, retainOps: true }).catch((e: unknown) => {
+  // The skeleton: enough to record the new replica object; the creation packet's entries are
+  // then read from the oplog a line at a time as the packet is written (collectUnits).
+  const r = await Replica.open(entry.dir, { command: 'mkreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, view: 'skeleton' }).catch((e: unknown) => {
     releasePrewarmedBodyHash();
     throw e;
   });
@@ -171,34 +174,60 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
   try {
     const epochs: LocalEpochs = { rows: {}, incarnations: {}, exportSyncs: [], sequence: 0 };
     Replica.initialize(tmp, { format: STORE_FORMAT, familyOid: first.familyOid, oid: target.oid, name: target.name, host: host.name, tag: req.tag, incarnation: 0, createdAt: new Date().toISOString() }, epochs);
-    const r = await Replica.open(tmp, { command: 'mkreplica -import' });
+    // Built as an import builds: entries checked as they are read and appended to the oplog, the
+    // skeleton kept up to date; no state of every version is held (the first full open of the new
+    // replica derives it from the oplog).
+    const r = await Replica.open(tmp, { command: 'mkreplica -import', view: 'skeleton' });
     try {
       let creation: CreationRecord | undefined;
+      const names = new Map<string, string>();
+      const nameOf = (o: string): string => names.get(o) ?? r.nameOf(o);
       for (const { file } of headers) {
-        const { records, batch } = await readPacketInto(r, file, keys);
-        await batch.commit();
-        const batchOps: Op[] = [];
-        const next: Record<string, number> = {};
-        for (const rec of records) {
-          if (rec.kind === 'replica.creation') {
-            creation = parseCreation(rec);
-            continue;
-          }
-          if (rec.origin === undefined && rec.id === undefined) continue;
-          const op = parseOpRecord(rec);
-          const expected = (next[op.origin] ?? r.ownRow()[op.origin] ?? 0) + 1;
-          if (op.id !== expected) throw new EpochError(`Replica-creation packet is not consecutive: entry ${op.id} from replica ${op.origin} follows ${expected - 1}.`);
-          next[op.origin] = op.id;
-          batchOps.push(op);
-        }
+        const row: Record<string, number> = { ...r.ownRow() };
         // The creating replica's history is checked like any import: each entry from the master
         // of what it changes, as of that entry (nothing is registered if one is not).
-        const names = new Map<string, string>();
-        for (const op of batchOps) if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
-        const violation = findMastershipViolation(r.state, batchOps, (o) => names.get(o) ?? r.nameOf(o));
-        if (violation) throw new CreationRefusedError(file, violation.reason);
-        r.appendApplied(batchOps);
-        ops += batchOps.length;
+        const mastership = new MastershipCheck(r.state, nameOf);
+        const changed: Op[] = [];
+        // A problem is raised only once the whole fragment has been read and checked, as before any use.
+        let problem: Error | undefined;
+        const appender = r.beginAppend();
+        const take = (rec: PacketRecord): undefined => {
+          if (problem) return undefined;
+          try {
+            if (rec.kind === 'replica.creation') {
+              creation = parseCreation(rec);
+              return undefined;
+            }
+            if (rec.origin === undefined && rec.id === undefined) return undefined;
+            const op = parseOpRecord(rec);
+            const expected = (row[op.origin] ?? 0) + 1;
+            if (op.id !== expected) throw new EpochError(`Replica-creation packet is not consecutive: entry ${op.id} from replica ${op.origin} follows ${expected - 1}.`);
+            row[op.origin] = op.id;
+            if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
+            const structural = mastership.changesSkeleton(op);
+            const violation = mastership.check(op);
+            if (violation) throw new CreationRefusedError(file, violation.reason);
+            appender.add(opJson(op));
+            if (structural) changed.push(op);
+          } catch (e) {
+            problem = e as Error;
+          }
+          return undefined;
+        };
+        let committed = false;
+        try {
+          const { batch } = await readPacketInto(r, file, keys, take);
+          if (problem) {
+            await batch.abort();
+            throw problem;
+          }
+          await batch.commit();
+          r.commitAppend(appender, row, changed);
+          committed = true;
+          ops += appender.count;
+        } finally {
+          if (!committed) appender.abort();
+        }
       }
       if (!creation || creation.replica !== target.oid) throw new EpochError('The creation packet does not describe the replica it is addressed to.');
       if (!lookup(r.state.replicas, target.oid)) throw new EpochError(`The creation packet's history does not create replica "${target.name}".`);

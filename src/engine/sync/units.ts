@@ -103,9 +103,8 @@ const UNIT_BATCH = 1024;
 /**
  * One unit per oplog entry the target(s) lack (id > from[origin]), in this replica's oplog
  * order, which is causal; a version's content goes in the entry's own unit, read from the blob
- * store when the packet is written. Units are made as the writer takes them, so none lives
- * until the packet is written: from the entries the open kept when they cover the export (no
- * second read of the oplog), else from the oplog read again a line at a time. Content missing
+ * store when the packet is written. Units are made as the writer takes them, from the oplog
+ * read a line at a time, so none lives until the packet is written. Content missing
  * from the store is found as its unit is made, and fails the export there (BlobMissingError,
  * naming the first missing hash; the writer removes what it wrote).
  */
@@ -132,17 +131,6 @@ class UnitCollector implements CollectedUnits, AsyncIterable<PacketUnit[]> {
     if (this.used) throw new Error('the units of an export are read once');
     this.used = true;
     if (this.leading.length) yield [{ records: this.leading, blobs: [] }];
-    // Entries kept when the replica was opened cover this export if it starts at or above their floor.
-    const kept = this.r.retained;
-    const from = this.from;
-    if (kept && Object.entries(kept.floor).every(([c, f]) => (from[c] ?? 0) >= f)) {
-      const entries = kept.entries;
-      for (let i = 0; i < entries.length; i += UNIT_BATCH) {
-        const batch = this.make(entries, i, Math.min(entries.length, i + UNIT_BATCH));
-        if (batch.length) yield batch;
-      }
-      return;
-    }
     for await (const line of this.r.entryLines()) {
       for (let i = 0; i < line.length; i += UNIT_BATCH) {
         const batch = this.make(line, i, Math.min(line.length, i + UNIT_BATCH));
