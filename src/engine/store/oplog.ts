@@ -289,13 +289,13 @@ export class Oplog {
   }
 
   /**
-   * Appends the entries of one command durably (see OplogAppender); returns the new end offset.
-   * A command of more than about 4 MB of entries (an fsimport of a large tree) takes several
-   * lines, so no later scan holds more than that at once; a crash part way through keeps a
-   * prefix of them, each whole, which a re-run completes.
+   * Appends the entries of one local command durably as one line, whatever its size (see
+   * OplogAppender): a command is all or nothing (an fsimport killed at any instant leaves the
+   * tree as before or as after). Only imports, which a re-run completes, append in lines of
+   * bounded size.
    */
   append(ops: readonly Op[]): number {
-    const a = new OplogAppender(this.file, this.size());
+    const a = new OplogAppender(this.file, this.size(), Infinity);
     try {
       for (const op of ops) a.add(opJson(op));
     } catch (e) {
