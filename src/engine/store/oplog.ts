@@ -306,8 +306,17 @@ export class Oplog {
   }
 }
 
-/** Line length at which an OplogAppender starts a new line: a scan holds one line at a time. */
-export const APPEND_LINE_BYTES = 4 * 1024 * 1024;
+/**
+ * Line length at which an import's OplogAppender starts a new line: a scan holds one line at a
+ * time. MULTISITE_OPLOG_LINE_BYTES sets another, for tests: a small import then commits many
+ * lines, and a process killed at random points stops between them too.
+ */
+export const APPEND_LINE_BYTES = lineBytes(process.env.MULTISITE_OPLOG_LINE_BYTES) ?? 4 * 1024 * 1024;
+
+function lineBytes(v: string | undefined): number | undefined {
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
 const PLACEHOLDER = Buffer.from('XXXXXXXX\t');
 
 /**

@@ -23,6 +23,8 @@ describe('faults: killed and concurrent syncreplica processes', function () {
 
   before(async () => {
     ensureCli();
+    // Imports commit many small oplog lines (see APPEND_LINE_BYTES), so kills land between them too.
+    process.env.MULTISITE_OPLOG_LINE_BYTES = '2048';
     console.log(`      faults: seed ${seed} (replay with FAULT_SEED=${seed})`);
     root = tempDir('msfault-');
     site = await makeSite(root, { seed, files: 30, rounds: 3, maxBytes: 400_000 });
@@ -39,12 +41,19 @@ describe('faults: killed and concurrent syncreplica processes', function () {
     assert.strictEqual(im.status, 0, im.err);
     importMs = im.ms;
     assert.strictEqual(await digestOf(site.b, root), wantDigest, 'an uninterrupted export and import converge');
+    const vobs = path.join(site.b, 'vobs');
+    const oplog = path.join(vobs, fs.readdirSync(vobs).find((n) => n.endsWith('.vbs')) ?? '', 'oplog');
+    const lines = fs.readFileSync(oplog, 'utf8').split('\n').length - 1;
+    assert.ok(lines >= 10, `the import committed ${lines} oplog lines, not many small ones`);
     fs.rmSync(packets, { recursive: true });
     packets = saved;
     assert.ok(packetsIn(packets).length > 3, 'the export is split into several packets');
   });
 
-  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  after(() => {
+    delete process.env.MULTISITE_OPLOG_LINE_BYTES;
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 
   function fresh(name: string): string {
     const d = path.join(root, name);
