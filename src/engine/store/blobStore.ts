@@ -443,8 +443,14 @@ export class BlobBatch {
     const id = randomUUID();
     const pack = path.join(this.store.packDir, `pack-${id}.pack`);
     fs.renameSync(tmp, pack);
-    fsyncDir(this.store.packDir);
-    writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), index);
+    try {
+      fsyncDir(this.store.packDir);
+      writeFileAtomic(path.join(this.store.packDir, `pack-${id}.idx`), index);
+    } catch (e) {
+      // A pack without its index is ignored, but it would take the space for good.
+      fs.rmSync(pack, { force: true });
+      throw e;
+    }
     this.store.addPack(pack, index);
   }
 
@@ -593,10 +599,17 @@ export class BlobBatch {
   /** Makes everything put so far durable: afterwards the content survives a crash. */
   async commit(): Promise<void> {
     if (this.sealed.length > 0) {
-      this.seal();
-      const sealed = this.sealed;
-      this.sealed = [];
-      for (const p of sealed) this.publish(p.tmp, p.index);
+      // Each pack leaves the list once published: on a failure, abort() removes the rest.
+      try {
+        this.seal();
+        while (this.sealed.length > 0) {
+          this.publish(this.sealed[0].tmp, this.sealed[0].index);
+          this.sealed.shift();
+        }
+      } catch (e) {
+        await this.abort();
+        throw e;
+      }
       return;
     }
     if (this.fd === undefined) return;

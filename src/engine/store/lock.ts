@@ -117,6 +117,32 @@ export function describeHolder(h: LockHolder | undefined): string {
   return h ? `process ${h.pid} on ${h.host} (${h.command}, since ${h.since})` : 'another process';
 }
 
+/**
+ * The lock if it can be had at once, else undefined: never waits, never breaks a stale lock,
+ * never throws (a reader without write access simply gets none). For work that may be skipped.
+ */
+export function tryLock(file: string, command: string): HeldLock | undefined {
+  const me: LockHolder = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString(), token: randomUUID() };
+  try {
+    return tryCreate(file, me) ? holding(file, me, false) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function holding(file: string, me: LockHolder, brokeStale: boolean): HeldLock {
+  let released = false;
+  return {
+    brokeStale,
+    release(): void {
+      if (released) return;
+      released = true;
+      const h = readLockHolder(file);
+      if (h && h.token === me.token) fs.rmSync(file, { force: true });
+    },
+  };
+}
+
 export async function acquireLock(file: string, label: string, opts: LockOptions): Promise<HeldLock> {
   const me: LockHolder = { pid: process.pid, host: os.hostname(), command: opts.command, since: new Date().toISOString(), token: randomUUID() };
   const timeout = opts.timeoutMs ?? 60_000;
@@ -137,16 +163,7 @@ export async function acquireLock(file: string, label: string, opts: LockOptions
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  let released = false;
-  return {
-    brokeStale,
-    release(): void {
-      if (released) return;
-      released = true;
-      const h = readLockHolder(file);
-      if (h && h.token === me.token) fs.rmSync(file, { force: true });
-    },
-  };
+  return holding(file, me, brokeStale);
 }
 
 /** Pids in the names of temp files (durable.ts tmpName: `.tmp.<pid>.`; lock temps: `.<pid>.<uuid>.tmp`). */

@@ -322,10 +322,10 @@ const PLACEHOLDER = Buffer.from('XXXXXXXX\t');
 /**
  * Appends the entries of one large import as several lines, written as they come and made
  * valid only by commit(): an import of any size then holds none of its entries, and no later
- * scan holds more than one line of about 4 MB. Every line is written under the placeholder
- * checksum (see append), so until commit the whole append is a torn tail: a kill -9 loses it
- * and the next writer cuts it off; abort() cuts it off at once. commit() syncs the lines, then
- * writes their checksums first to last, syncing after each: whatever a crash keeps is a prefix
+ * scan holds more than one line of about 4 MB. Every line is written under a placeholder
+ * checksum (not hex, never valid), so until commit the whole append is a torn tail: a kill -9
+ * loses it and the next writer cuts it off; abort() cuts it off at once. commit() writes the
+ * checksums first to last, syncing after each: whatever a crash keeps is a prefix
  * of whole lines, each a transaction of entries in causal order, which an import re-run
  * completes (entries already applied are skipped by their ids).
  *
@@ -372,16 +372,19 @@ export class OplogAppender {
    * placeholders: no sync is needed before the first checksum.
    */
   commit(): number {
-    this.flush();
-    if (this.lines.length > 0) this.writeRaw(Buffer.from('\n'));
     try {
+      this.flush();
+      if (this.lines.length > 0) this.writeRaw(Buffer.from('\n'));
       for (const l of this.lines) {
         fs.writeSync(this.fd, Buffer.from(l.crc.toString(16).padStart(8, '0')), 0, 8, l.start);
         fs.fsyncSync(this.fd);
       }
-    } finally {
+    } catch (e) {
+      // Lines already made valid stay, as after a crash at that point; the rest is a torn tail.
       this.close();
+      throw e;
     }
+    this.close();
     return this.at;
   }
 

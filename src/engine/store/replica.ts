@@ -4,7 +4,7 @@ import { BlobStore } from './blobStore';
 import { readJson, writeJsonAtomic, writePiecesAtomic, fsyncDir } from './durable';
 import { emptyEpochs, type LocalEpochs } from './epochMatrix';
 import { NotAReplicaError, ReplicaFormatError } from './errors';
-import { acquireLock, sweepDeadTemps, type HeldLock, type LockOptions } from './lock';
+import { acquireLock, sweepDeadTemps, tryLock, type HeldLock, type LockOptions } from './lock';
 import { Oplog, OplogAppender, type OplogEntry } from './oplog';
 import type { Op, OpBody } from './ops';
 import { applyOp, emptyState, lookup, stateFromJson, type BranchState, type ElementState, type VobState } from './vobState';
@@ -271,9 +271,29 @@ export class Replica {
     this.closed = true;
     try {
       if (this.snapshotDue() && this.view !== 'replicas') this.writeSnapshot();
+      else if (!this.lock && this.view === 'full' && this.oplogEnd - this.snapshotBytes >= SNAPSHOT_EVERY_BYTES) this.refreshSnapshotAsReader();
     } finally {
       this.blobs.close();
       this.lock?.release();
+    }
+  }
+
+  /**
+   * Imports and exports never build the full state, so on a replica that only exchanges
+   * packets nothing but a reader (lsvtree, digest, the editor's views) ever has it: a reader
+   * that replayed a long tail writes state.json (and skeleton.json) for the next one, if it can
+   * take the lock at once. Its state is that of a prefix of committed lines, valid whatever a
+   * writer appended since. A cache only: any failure is ignored.
+   */
+  private refreshSnapshotAsReader(): void {
+    const held = tryLock(path.join(this.dir, FILES.lock), 'snapshot');
+    if (!held) return;
+    try {
+      this.writeSnapshot();
+    } catch {
+      // No space, no write access: the next open replays the tail again.
+    } finally {
+      held.release();
     }
   }
 

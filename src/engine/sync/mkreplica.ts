@@ -188,35 +188,45 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
         // of what it changes, as of that entry (nothing is registered if one is not).
         const mastership = new MastershipCheck(r.state, nameOf);
         const changed: Op[] = [];
-        // A problem is raised only once the whole fragment has been read and checked, as before any use.
-        let problem: Error | undefined;
+        // Problems are raised only once the whole fragment has been read and checked, as before
+        // any use: a record that is not a valid, consecutive entry before an entry not made at
+        // its master, wherever each comes in the fragment.
+        let malformed: Error | undefined;
+        let refused: CreationRefusedError | undefined;
         const appender = r.beginAppend();
         const take = (rec: PacketRecord): undefined => {
-          if (problem) return undefined;
+          if (malformed) return undefined;
+          let op: Op;
           try {
             if (rec.kind === 'replica.creation') {
               creation = parseCreation(rec);
               return undefined;
             }
             if (rec.origin === undefined && rec.id === undefined) return undefined;
-            const op = parseOpRecord(rec);
+            op = parseOpRecord(rec);
             const expected = (row[op.origin] ?? 0) + 1;
             if (op.id !== expected) throw new EpochError(`Replica-creation packet is not consecutive: entry ${op.id} from replica ${op.origin} follows ${expected - 1}.`);
-            row[op.origin] = op.id;
-            if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
-            const structural = mastership.changesSkeleton(op);
-            const violation = mastership.check(op);
-            if (violation) throw new CreationRefusedError(file, violation.reason);
-            appender.add(opJson(op));
-            if (structural) changed.push(op);
           } catch (e) {
-            problem = e as Error;
+            malformed = e as Error;
+            return undefined;
           }
+          row[op.origin] = op.id;
+          if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
+          if (refused) return undefined;
+          const structural = mastership.changesSkeleton(op);
+          const violation = mastership.check(op);
+          if (violation) {
+            refused = new CreationRefusedError(file, violation.reason);
+            return undefined;
+          }
+          appender.add(opJson(op));
+          if (structural) changed.push(op);
           return undefined;
         };
         let committed = false;
         try {
           const { batch } = await readPacketInto(r, file, keys, take);
+          const problem = malformed ?? refused;
           if (problem) {
             await batch.abort();
             throw problem;

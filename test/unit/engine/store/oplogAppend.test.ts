@@ -165,6 +165,22 @@ describe('an import opens the replica without its versions', () => {
       } finally {
         replicas.close();
       }
+      // Imports never write state.json: a reader that replays the tail writes it, if the lock is free.
+      for (let i = 0; i < 60; i++) fs.writeFileSync(path.join(src, i % 2 ? 'sub' : '', `f${i}.txt`), `last round file ${i}\n`);
+      await succeed(a, root, 'fsimport', '-invob', '/vobs/dev', '-c', 'y'.repeat(5000), src);
+      await succeed(a, root, 'syncreplica', '-export', '-out', 'out', 'sanfran_hub@/vobs/dev');
+      await succeed(b, root, 'syncreplica', '-import', 'out');
+      const stateFile = path.join(dir, 'state.json');
+      const stale = (JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { oplogBytes: number }).oplogBytes;
+      assert.ok(fs.statSync(path.join(dir, 'oplog')).size - stale >= 256 * 1024, 'state.json is behind after the imports');
+      fs.writeFileSync(path.join(dir, 'replica.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), command: 'test', since: '', token: 'held' }));
+      await digest(b);
+      assert.strictEqual((JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { oplogBytes: number }).oplogBytes, stale, 'a reader does not wait for a held lock');
+      fs.rmSync(path.join(dir, 'replica.lock'));
+      const want = await digest(b);
+      assert.strictEqual((JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { oplogBytes: number }).oplogBytes, fs.statSync(path.join(dir, 'oplog')).size, 'the reader wrote state.json');
+      assert.ok(!fs.existsSync(path.join(dir, 'replica.lock')), 'and released the lock');
+      assert.strictEqual(await digest(b), want);
       const r = await Replica.open(dir, { command: 'test', view: 'skeleton' });
       try {
         assert.ok(r.state.brtypes['dev2'], 'branch types are in the skeleton');

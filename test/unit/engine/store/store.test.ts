@@ -311,6 +311,32 @@ describe('content store', () => {
     assert.strictEqual(total, hashes.reduce((n, _, i) => n + Buffer.byteLength(`content ${i}`), 0), 'each content once');
   });
 
+  it('removes the closed packs it could not publish when a commit fails, keeping those it did', async () => {
+    const { createHash } = await import('crypto');
+    const durable = (await import('../../../../src/engine/store/durable')) as { writeFileAtomic: (...a: unknown[]) => void };
+    const store = new BlobStore(root);
+    const b = store.batch(10);
+    for (let i = 0; i < 35; i++) {
+      const data = Buffer.from(`content ${i}`);
+      await b.putStored({ hash: createHash('sha256').update(data).digest('hex'), size: data.length }, data);
+    }
+    const original = durable.writeFileAtomic;
+    let calls = 0;
+    durable.writeFileAtomic = (...a: unknown[]) => {
+      if (++calls === 2) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      original(...a);
+    };
+    try {
+      await assert.rejects(b.commit(), /ENOSPC/);
+    } finally {
+      durable.writeFileAtomic = original;
+    }
+    const left = fs.readdirSync(path.join(root, 'packs')).sort();
+    assert.strictEqual(left.filter((n) => n.endsWith('.idx')).length, 1, left.join(' '));
+    assert.strictEqual(left.filter((n) => n.endsWith('.pack')).length, 1, left.join(' '));
+    assert.deepStrictEqual(left.filter((n) => !n.endsWith('.idx') && !n.endsWith('.pack')), [], 'no temporary pack is left');
+  });
+
   it('writes a many-version batch as one pack with an index, and a small batch as loose files', async () => {
     const store = new BlobStore(root);
     const big = store.batch();
