@@ -217,6 +217,10 @@ export async function restorereplica(ctx: EngineContext, opts: { tag: string }):
     // Epochs first: a crash in between leaves the old incarnation and no recovery, and a re-run starts over.
     r.saveEpochs();
     r.saveIdentity();
+    // Snapshots made after the backup (a restore that copied files over the directory may have
+    // left them) describe an oplog that is no more: they are ignored while they reach past its
+    // end, but not once it grows past them again. Fresh ones, of the restored oplog, replace them.
+    r.writeSnapshot();
     logHistory(ctx.home, `restorereplica "${r.name}": incarnation ${previous} -> ${incarnation}`);
     return { replica: r.name, incarnation, previous, waitingFor: siblings.map((o) => r.nameOf(o)) };
   } finally {

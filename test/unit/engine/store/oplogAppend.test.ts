@@ -219,3 +219,42 @@ describe('reading an oplog while a long append commits', () => {
     }
   });
 });
+
+describe('restorereplica and snapshots newer than the backup', () => {
+  it('replaces snapshots left by a restore that copied files over the directory', async () => {
+    const { succeed, replicatedHosts, tempRoot } = await import('../../cli/cliSupport');
+    const root = tempRoot('msrestore-');
+    try {
+      const [a, b] = await replicatedHosts(root);
+      const src = path.join(root, 'src');
+      fs.mkdirSync(src);
+      fs.mkdirSync(path.join(root, 'out'));
+      const dir = path.join(b, 'vobs', fs.readdirSync(path.join(b, 'vobs')).find((n) => n.endsWith('.vbs')) ?? '');
+      const round = async (n: number): Promise<void> => {
+        for (let i = 0; i < 30; i++) fs.writeFileSync(path.join(src, `f${i}.txt`), `round ${n} file ${i}\n`);
+        // A small first round: the restored oplog is then too short for an open to snapshot it anyway.
+        await succeed(a, root, 'fsimport', '-invob', '/vobs/dev', '-c', 'z'.repeat(n === 0 ? 10 : 10000), src);
+        await succeed(a, root, 'syncreplica', '-export', '-out', 'out', 'sanfran_hub@/vobs/dev');
+        await succeed(b, root, 'syncreplica', '-import', 'out');
+        for (const f of fs.readdirSync(path.join(root, 'out'))) fs.rmSync(path.join(root, 'out', f));
+      };
+      await round(0);
+      // A backup from before snapshots were kept: the oplog and the rest, no snapshot.
+      const backup = path.join(root, 'backup');
+      fs.cpSync(dir, backup, { recursive: true });
+      for (const f of ['state.json', 'skeleton.json']) fs.rmSync(path.join(backup, f), { force: true });
+      await round(1);
+      await round(2);
+      const skeleton = (): number => (JSON.parse(fs.readFileSync(path.join(dir, 'skeleton.json'), 'utf8').split('\n')[0]) as { oplogBytes: number }).oplogBytes;
+      assert.ok(skeleton() > fs.statSync(path.join(backup, 'oplog')).size, 'the snapshot is newer than the backup');
+      // Restored by copying the backup over the directory: the newer snapshots stay.
+      fs.cpSync(backup, dir, { recursive: true, force: true });
+      await succeed(b, root, 'restorereplica', '-invob', '/vobs/dev');
+      const size = fs.statSync(path.join(dir, 'oplog')).size;
+      assert.strictEqual(skeleton(), size, 'skeleton.json describes the restored oplog');
+      assert.strictEqual((JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as { oplogBytes: number }).oplogBytes, size, 'state.json too');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
