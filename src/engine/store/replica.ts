@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { crc32 } from 'zlib';
 import { BlobStore } from './blobStore';
 import { readJson, writeJsonAtomic, writePiecesAtomic, fsyncDir } from './durable';
 import { emptyEpochs, type LocalEpochs } from './epochMatrix';
@@ -41,6 +42,12 @@ export interface ReplicaIdentity {
 export interface Snapshot {
   format: number;
   oplogBytes: number;
+  /**
+   * crc32 of the oplog's last bytes before oplogBytes (see oplogTail): a snapshot of another
+   * oplog (left by a restore, say) is then told from one of this, whatever the lengths.
+   * Snapshots written before it have none and are taken on their length alone.
+   */
+  tail?: string;
   state: VobState;
 }
 
@@ -157,7 +164,7 @@ export class Replica {
       const snap = readSnapshot(dir, view);
       {
         // A snapshot is only ever a shortcut: if it is unreadable the oplog is replayed from the start.
-        if (snap && snap.format === SNAPSHOT_FORMAT && snap.oplogBytes <= oplog.size()) {
+        if (snap && snap.format === SNAPSHOT_FORMAT && snap.oplogBytes <= oplog.size() && (snap.tail === undefined || snap.tail === oplogTail(oplog.file, snap.oplogBytes))) {
           state = snap.state;
           from = snap.oplogBytes;
         }
@@ -304,7 +311,7 @@ export class Replica {
   /** Writes the snapshot of what is open: the state, and its skeleton with it; or the skeleton. */
   writeSnapshot(): void {
     if (this.view === 'replicas') throw new Error(`replica ${this.name} was opened with its replica objects only and cannot snapshot`);
-    const snap = { format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, state: this.state };
+    const snap: Snapshot = { format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, tail: oplogTail(this.oplog.file, this.oplogEnd), state: this.state };
     if (this.view === 'full') writePiecesAtomic(path.join(this.dir, FILES.snapshot), snapshotPieces(snap));
     writePiecesAtomic(path.join(this.dir, FILES.skeleton), skeletonPieces(snap));
     this.snapshotBytes = this.oplogEnd;
@@ -326,7 +333,7 @@ export class Replica {
  */
 export function* snapshotPieces(snap: Snapshot): Generator<string> {
   const { elements, ...rest } = snap.state;
-  const head = JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, state: { ...rest, elements: {} } });
+  const head = JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, tail: snap.tail, state: { ...rest, elements: {} } });
   // The head ends in `{}}}`: the elements go between that object's braces.
   const open = head.length - 3;
   let piece = head.slice(0, open);
@@ -349,7 +356,7 @@ export function* snapshotPieces(snap: Snapshot): Generator<string> {
  */
 export function* skeletonPieces(snap: Snapshot): Generator<string> {
   const { elements, ...rest } = snap.state;
-  let piece = `${JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, state: { ...rest, elements: {} } })}\n{`;
+  let piece = `${JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, tail: snap.tail, state: { ...rest, elements: {} } })}\n{`;
   let first = true;
   for (const key in elements) {
     piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(skeletonOf(elements[key]))}`;
@@ -380,6 +387,28 @@ function readSnapshot(dir: string, view: StateView): Snapshot | undefined {
     return snap;
   } catch {
     return undefined;
+  }
+}
+
+/** Bytes of the oplog a snapshot's tail covers: the end of its last line, ids and times in it. */
+const TAIL_BYTES = 256;
+
+/** crc32 (hex) of the TAIL_BYTES of `file` before `end`; undefined when they cannot be read. */
+function oplogTail(file: string, end: number): string | undefined {
+  if (end === 0) return crc32(Buffer.alloc(0)).toString(16);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const start = Math.max(0, end - TAIL_BYTES);
+    const buf = Buffer.alloc(end - start);
+    const n = fs.readSync(fd, buf, 0, buf.length, start);
+    return n === buf.length ? crc32(buf).toString(16) : undefined;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -127,6 +127,30 @@ describe('replica storage', () => {
     r.close();
   });
 
+  it('takes a snapshot only for the oplog it was made of: its tail must match the oplog\'s last bytes', async () => {
+    const dir = path.join(root, 'r');
+    const { oid } = newReplica(dir);
+    let r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: r.identity.familyOid, replica: oid, name: 'boston_hub', host: 'boston' }]);
+    for (let i = 0; i < 20; i++) r.record([{ kind: 'element.create', path: `f${i}` }]);
+    r.writeSnapshot();
+    r.close();
+    const file = path.join(dir, 'state.json');
+    const snap = JSON.parse(fs.readFileSync(file, 'utf8')) as { tail?: string; state: { elements: Record<string, unknown> } };
+    assert.match(snap.tail ?? '', /^[0-9a-f]{1,8}$/);
+    // A marker only the snapshot has shows whether an open used it.
+    snap.state.elements['only-in-the-snapshot'] = { branches: { '/main': { versions: [] } }, labels: {} };
+    fs.writeFileSync(file, JSON.stringify(snap));
+    r = await Replica.open(dir, { command: 'test', readOnly: true });
+    assert.ok(lookup(r.state.elements, 'only-in-the-snapshot'), 'a snapshot of this oplog is used');
+    r.close();
+    fs.writeFileSync(file, JSON.stringify({ ...snap, tail: 'deadbeef' }));
+    r = await Replica.open(dir, { command: 'test', readOnly: true });
+    assert.ok(!lookup(r.state.elements, 'only-in-the-snapshot'), 'one of another oplog is not');
+    assert.strictEqual(Object.keys(r.state.elements).length, 20);
+    r.close();
+  });
+
   it('rebuilds derived state from the oplog when the snapshot is unreadable', async () => {
     const dir = path.join(root, 'r');
     const { oid } = newReplica(dir);
