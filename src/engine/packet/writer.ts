@@ -341,8 +341,6 @@ async function writeBodies(opts: PacketWriteOptions, packet: string, bounds: Hea
   };
   try {
     frag = await next();
-    let body = frag.body;
-    let group = frag.group;
     for (;;) {
       if (feed.low) await feed.refill();
       const u = feed.shift();
@@ -359,22 +357,20 @@ async function writeBodies(opts: PacketWriteOptions, packet: string, bounds: Hea
           if (!frag.fits(bytes, header, maxBytes)) {
             done.push(await frag.end(compress, maxBytes, false));
             frag = await next();
-            body = frag.body;
-            group = frag.group;
           }
           frag.count(bytes);
         }
         frag.addRange(u.origin, u.id);
         if (c) {
           frag.blobs++;
-          await writeBlob(packet, c, body, compress, ahead);
+          await writeBlob(packet, c, frag.body, compress, ahead);
         }
         frag.records++;
         if (measured) {
-          if (group) await group.add(measured);
-          else await body.putRecord(measured);
-        } else if (group) await group.addJson(u.json);
-        else await body.putRecordJson(u.json);
+          if (frag.group) await frag.group.add(measured);
+          else await frag.body.putRecord(measured);
+        } else if (frag.group) await frag.group.addJson(u.json);
+        else await frag.body.putRecordJson(u.json);
         continue;
       }
       const encoded = maxBytes !== undefined ? encodeUnit(u) : undefined;
@@ -382,20 +378,18 @@ async function writeBodies(opts: PacketWriteOptions, packet: string, bounds: Hea
         if (!frag.fits(encoded.bytes, frag.headerWith(encoded.origins), maxBytes)) {
           done.push(await frag.end(compress, maxBytes, false));
           frag = await next();
-          body = frag.body;
-          group = frag.group;
         }
         frag.count(encoded.bytes);
       }
       for (const r of u.records) if (typeof r.origin === 'string' && typeof r.id === 'number') frag.addRange(r.origin, r.id);
       for (const b of u.blobs) {
         frag.blobs++;
-        await writeBlob(packet, b, body, compress, ahead);
+        await writeBlob(packet, b, frag.body, compress, ahead);
       }
       for (const r of encoded?.records ?? u.records.map(encodeRecord)) {
         frag.records++;
-        if (group) await group.add(r);
-        else await body.putRecord(r);
+        if (frag.group) await frag.group.add(r);
+        else await frag.body.putRecord(r);
       }
     }
     done.push(await frag.end(compress, maxBytes, true));

@@ -596,40 +596,36 @@ export class BlobBatch {
     if (this.entries.size >= this.sealEntries) this.seal();
   }
 
-  /** Makes everything put so far durable: afterwards the content survives a crash. */
+  /**
+   * Makes everything put so far durable: afterwards the content survives a crash. A few
+   * contents become loose files; more are packed, the pack being written closed (seal) and every
+   * closed pack published, each leaving the list once it is: on a failure abort() removes the rest.
+   */
   async commit(): Promise<void> {
-    if (this.sealed.length > 0) {
-      // Each pack leaves the list once published: on a failure, abort() removes the rest.
-      try {
-        this.seal();
-        while (this.sealed.length > 0) {
-          this.publish(this.sealed[0].tmp, this.sealed[0].index);
-          this.sealed.shift();
-        }
-      } catch (e) {
-        await this.abort();
-        throw e;
+    try {
+      if (this.sealed.length === 0 && this.entries.size > 0 && this.entries.size < LOOSE_BELOW) await this.commitLoose();
+      this.seal();
+      while (this.sealed.length > 0) {
+        this.publish(this.sealed[0].tmp, this.sealed[0].index);
+        this.sealed.shift();
       }
-      return;
+    } catch (e) {
+      await this.abort();
+      throw e;
     }
-    if (this.fd === undefined) return;
-    const fd = this.fd;
+  }
+
+  /** The batch's few contents as loose files, copied out of the pack being written, which goes. */
+  private async commitLoose(): Promise<void> {
+    const fd = this.fd as number;
     this.fd = undefined;
     const entries = [...this.entries].map(([hash, e]) => ({ hash, ...e }));
     this.entries.clear();
     try {
-      if (entries.length === 0) return;
-      if (entries.length < LOOSE_BELOW) {
-        for (const e of entries) await this.writeLoose(fd, e);
-        return;
-      }
-      fs.fsyncSync(fd);
-      const tmp = this.tmpPack;
-      this.tmpPack = '';
-      this.publish(tmp, encodePackIndex(entries));
+      for (const e of entries) await this.writeLoose(fd, e);
     } finally {
       fs.closeSync(fd);
-      if (this.tmpPack) fs.rmSync(this.tmpPack, { force: true });
+      fs.rmSync(this.tmpPack, { force: true });
       this.tmpPack = '';
     }
   }

@@ -407,7 +407,7 @@ export class OplogAppender {
   }
 
   private flush(): void {
-    if (this.pieceLength === 0 && this.piece.length === 0) return;
+    if (this.piece.length === 0) return;
     const buf = Buffer.from(this.piece.join(''));
     const line = this.lines[this.lines.length - 1];
     line.crc = crc32(buf, line.crc);

@@ -241,12 +241,7 @@ export class Replica {
     writeJsonAtomic(path.join(this.dir, FILES.identity), this.identity);
   }
 
-  /** Streams every oplog entry, as stored, in local order (the order they were applied here: causal). */
-  async forEachEntry(fn: (e: OplogEntry) => void): Promise<void> {
-    await this.oplog.scanEntries(0, fn);
-  }
-
-  /** Every oplog entry, as stored, one array per oplog line, in local order (see forEachEntry). */
+  /** Every oplog entry, as stored, one array per oplog line, in local order (the order applied here: causal). */
   entryLines(): AsyncGenerator<OplogEntry[]> {
     return this.oplog.entryLines(0);
   }
@@ -277,8 +272,10 @@ export class Replica {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.snapshotDue() && this.view !== 'replicas') this.writeSnapshot();
-      else if (!this.lock && this.view === 'full' && this.oplogEnd - this.snapshotBytes >= SNAPSHOT_EVERY_BYTES) this.refreshSnapshotAsReader();
+      if (this.oplogEnd - this.snapshotBytes >= SNAPSHOT_EVERY_BYTES) {
+        if (this.lock && this.view !== 'replicas') this.writeSnapshot();
+        else if (!this.lock && this.view === 'full') this.refreshSnapshotAsReader();
+      }
     } finally {
       this.blobs.close();
       this.lock?.release();
@@ -302,10 +299,6 @@ export class Replica {
     } finally {
       held.release();
     }
-  }
-
-  private snapshotDue(): boolean {
-    return this.lock !== undefined && this.oplogEnd - this.snapshotBytes >= SNAPSHOT_EVERY_BYTES;
   }
 
   /** Writes the snapshot of what is open: the state, and its skeleton with it; or the skeleton. */
@@ -332,21 +325,31 @@ export class Replica {
  * its bytes, twice its size) at the end of the import that made it.
  */
 export function* snapshotPieces(snap: Snapshot): Generator<string> {
-  const { elements, ...rest } = snap.state;
-  const head = JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, tail: snap.tail, state: { ...rest, elements: {} } });
+  const head = snapshotHead(snap);
   // The head ends in `{}}}`: the elements go between that object's braces.
   const open = head.length - 3;
-  let piece = head.slice(0, open);
+  yield* elementPieces(head.slice(0, open), snap.state.elements, (el) => el, head.slice(open) + '\n');
+}
+
+/** A snapshot's JSON without its elements (`"elements":{}`, the state's last key). */
+function snapshotHead(snap: Snapshot): string {
+  const { elements, ...rest } = snap.state;
+  return JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, tail: snap.tail, state: { ...rest, elements: {} } });
+}
+
+/** `before`, the elements' `"key":value` pairs (as `encode` gives them), `after`, in pieces of about 256 KB. */
+function* elementPieces(before: string, elements: VobState['elements'], encode: (el: ElementState) => ElementState, after: string): Generator<string> {
+  let piece = before;
   let first = true;
   for (const key in elements) {
-    piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(elements[key])}`;
+    piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(encode(elements[key]))}`;
     first = false;
     if (piece.length >= 256 * 1024) {
       yield piece;
       piece = '';
     }
   }
-  yield piece + head.slice(open) + '\n';
+  yield piece + after;
 }
 
 /**
@@ -355,18 +358,7 @@ export function* snapshotPieces(snap: Snapshot): Generator<string> {
  * the skeleton keeps them, in pieces of about 256 KB. JSON.stringify writes no raw newline.
  */
 export function* skeletonPieces(snap: Snapshot): Generator<string> {
-  const { elements, ...rest } = snap.state;
-  let piece = `${JSON.stringify({ format: snap.format, oplogBytes: snap.oplogBytes, tail: snap.tail, state: { ...rest, elements: {} } })}\n{`;
-  let first = true;
-  for (const key in elements) {
-    piece += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(skeletonOf(elements[key]))}`;
-    first = false;
-    if (piece.length >= 256 * 1024) {
-      yield piece;
-      piece = '';
-    }
-  }
-  yield `${piece}}\n`;
+  yield* elementPieces(`${snapshotHead(snap)}\n{`, snap.state.elements, skeletonOf, '}\n');
 }
 
 /** The snapshot an open of `view` starts from, if there is a readable one. */
@@ -396,6 +388,16 @@ const TAIL_BYTES = 256;
 /** crc32 (hex) of the TAIL_BYTES of `file` before `end`; undefined when they cannot be read. */
 function oplogTail(file: string, end: number): string | undefined {
   if (end === 0) return crc32(Buffer.alloc(0)).toString(16);
+  return readingFile(file, (fd) => {
+    const start = Math.max(0, end - TAIL_BYTES);
+    const buf = Buffer.alloc(end - start);
+    const n = fs.readSync(fd, buf, 0, buf.length, start);
+    return n === buf.length ? crc32(buf).toString(16) : undefined;
+  });
+}
+
+/** `read` of the file open for reading, closed after; undefined when it cannot be opened. */
+function readingFile<T>(file: string, read: (fd: number) => T | undefined): T | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -403,10 +405,7 @@ function oplogTail(file: string, end: number): string | undefined {
     return undefined;
   }
   try {
-    const start = Math.max(0, end - TAIL_BYTES);
-    const buf = Buffer.alloc(end - start);
-    const n = fs.readSync(fd, buf, 0, buf.length, start);
-    return n === buf.length ? crc32(buf).toString(16) : undefined;
+    return read(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -414,13 +413,7 @@ function oplogTail(file: string, end: number): string | undefined {
 
 /** A file's first line (without its newline), read a piece at a time; undefined if unreadable or none. */
 function readFirstLine(file: string): string | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
+  return readingFile(file, (fd) => {
     const pieces: Buffer[] = [];
     const buf = Buffer.allocUnsafe(64 * 1024);
     for (let pos = 0; ; ) {
@@ -431,9 +424,7 @@ function readFirstLine(file: string): string | undefined {
       if (nl >= 0) return Buffer.concat(pieces).toString('utf8');
       pos += n;
     }
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /**

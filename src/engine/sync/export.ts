@@ -158,9 +158,9 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
   for (const [tag, names] of byTag) {
     const entry = findVobTag(host.layout, tag, host.name);
     prewarmForHistory(entry.dir);
-    // The skeleton (its own small snapshot and the oplog after it) has the replica objects and
-    // the row, all an export decides from; the entries to send are then read from the oplog a
-    // line at a time as the packet is written (collectUnits), so nothing is held per entry.
+    // The replica objects and the row (skeleton.json's first line and the oplog after it) are
+    // all an export decides from; the entries to send are then read from the oplog a line at a
+    // time as the packet is written (collectUnits), so nothing is held per entry.
     const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, view: 'replicas' }).catch((e: unknown) => {
       releasePrewarmedBodyHash();
       throw e;

@@ -12,16 +12,15 @@ import { quarantine } from '../packet/quarantine';
 import type { HostKeyLookup, PacketHeader, PacketRecord, PacketTarget } from '../packet/types';
 import type { BlobBatch } from '../store/blobStore';
 import { BlobHashMismatchError } from '../store/errors';
-import { opJson } from '../store/oplog';
 import { raiseRow, rowOf } from '../store/epochMatrix';
 import { BadRecordError, isValidOid, parseOpRecord, type Op } from '../store/ops';
 import { lookup } from '../store/vobState';
 import { Replica } from '../store/replica';
 import type { EngineContext } from '../vob/access';
-import { MastershipCheck, type MastershipViolation } from '../vob/entryMastership';
+import type { MastershipViolation } from '../vob/entryMastership';
 import { IncarnationError, MissingPredecessorError, SelectorError, UnknownOriginError } from './errors';
 import { formatRow, logHistory } from './history';
-import { readPacketInto } from './intake';
+import { CheckedAppend, readPacketInto } from './intake';
 import type { IncarnationNotice } from './units';
 
 export interface ImportRequest {
@@ -278,9 +277,7 @@ async function applyPacket(
   let need: MissingPredecessorError | undefined;
   let violation: MastershipViolation | undefined;
   const row: Record<string, number> = { ...own };
-  const mastership = new MastershipCheck(r.state, (o) => r.nameOf(o));
-  const appender = r.beginAppend();
-  const skeletonOps: Op[] = [];
+  const append = new CheckedAppend(r, (o) => r.nameOf(o));
   const take = (rec: PacketRecord): undefined => {
     if (badRecord) return undefined;
     let op: Op;
@@ -307,17 +304,9 @@ async function applyPacket(
     }
     if (need) return undefined;
     row[op.origin] = op.id;
-    if (violation) return undefined;
-    const structural = mastership.changesSkeleton(op);
-    violation = mastership.check(op);
-    if (violation) return undefined;
-    appender.add(opJson(op));
-    // The few entries that change more than the row are kept to update the skeleton after
-    // commit: new elements, branches, types, mastership; not the versions of existing ones.
-    if (structural) skeletonOps.push(op);
+    if (!violation) violation = append.add(op);
     return undefined;
   };
-  let committed = false;
   try {
     let batch: BlobBatch;
     try {
@@ -366,12 +355,11 @@ async function applyPacket(
     }
     // Content first: an entry is never committed before the content it names.
     await batch.commit();
-    r.commitAppend(appender, row, skeletonOps);
-    committed = true;
+    append.commit(row);
   } finally {
-    if (!committed) appender.abort();
+    append.abort();
   }
-  const applied = appender.count;
+  const applied = append.count;
   for (const n of notices) {
     if (n.replica === r.oid) continue;
     if (n.incarnation > (r.epochs.incarnations[n.replica] ?? 0)) {

@@ -1,7 +1,10 @@
 import type { BlobBatch } from '../store/blobStore';
+import { opJson, type OplogAppender } from '../store/oplog';
+import type { Op } from '../store/ops';
 import type { Replica } from '../store/replica';
 import { readPacketEntries } from '../packet/reader';
 import type { HostKeyLookup, PacketRecord } from '../packet/types';
+import { MastershipCheck, type MastershipViolation } from '../vob/entryMastership';
 
 export interface PacketIntake<T = PacketRecord> {
   /** What `take` kept of the records, in packet order. */
@@ -39,4 +42,49 @@ export async function readPacketInto<T = PacketRecord>(r: Replica, file: string,
     throw e;
   }
   return { records, batch };
+}
+
+/**
+ * Entries from a packet, each checked against mastership as of that entry (MastershipCheck) and
+ * appended to the replica's oplog uncommitted (Replica.beginAppend, a skeleton open). Only the
+ * few that change the skeleton (new elements, branches, types, mastership) are kept, to apply at
+ * commit: nothing else is held per entry, whatever the packet's size.
+ */
+export class CheckedAppend {
+  private readonly mastership: MastershipCheck;
+  private readonly appender: OplogAppender;
+  private readonly changed: Op[] = [];
+
+  constructor(
+    private readonly r: Replica,
+    nameOf: (oid: string) => string,
+  ) {
+    this.mastership = new MastershipCheck(r.state, nameOf);
+    this.appender = r.beginAppend();
+  }
+
+  /** Entries appended. */
+  get count(): number {
+    return this.appender.count;
+  }
+
+  /** Appends `op`, or says why it may not be (then it is not). */
+  add(op: Op): MastershipViolation | undefined {
+    const changesSkeleton = this.mastership.changesSkeleton(op);
+    const violation = this.mastership.check(op);
+    if (violation) return violation;
+    this.appender.add(opJson(op));
+    if (changesSkeleton) this.changed.push(op);
+    return undefined;
+  }
+
+  /** Commits the entries; `row` is the own row with them. */
+  commit(row: Record<string, number>): void {
+    this.r.commitAppend(this.appender, row, this.changed);
+  }
+
+  /** Drops what was appended; nothing once committed (so it belongs in a finally). */
+  abort(): void {
+    this.appender.abort();
+  }
 }

@@ -19,11 +19,9 @@ import { CreationRefusedError, EpochError, ReplicaExistsError, SelectorError } f
 import { outputPlace, packetTarget, prewarmForHistory, writeFromReplica } from './export';
 import { releasePrewarmedBodyHash } from '../packet/bodyDigest';
 import { logHistory } from './history';
-import { readPacketInto } from './intake';
+import { CheckedAppend, readPacketInto } from './intake';
 import { parseHostReplicaSelector } from './selector';
 import { collectUnits } from './units';
-import { MastershipCheck } from '../vob/entryMastership';
-import { opJson } from '../store/oplog';
 
 /** First record of a creation packet: who the new replica is and the sender's matrix. */
 interface CreationRecord {
@@ -186,14 +184,12 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
         const row: Record<string, number> = { ...r.ownRow() };
         // The creating replica's history is checked like any import: each entry from the master
         // of what it changes, as of that entry (nothing is registered if one is not).
-        const mastership = new MastershipCheck(r.state, nameOf);
-        const changed: Op[] = [];
+        const append = new CheckedAppend(r, nameOf);
         // Problems are raised only once the whole fragment has been read and checked, as before
         // any use: a record that is not a valid, consecutive entry before an entry not made at
         // its master, wherever each comes in the fragment.
         let malformed: Error | undefined;
         let refused: CreationRefusedError | undefined;
-        const appender = r.beginAppend();
         const take = (rec: PacketRecord): undefined => {
           if (malformed) return undefined;
           let op: Op;
@@ -213,17 +209,10 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
           row[op.origin] = op.id;
           if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
           if (refused) return undefined;
-          const structural = mastership.changesSkeleton(op);
-          const violation = mastership.check(op);
-          if (violation) {
-            refused = new CreationRefusedError(file, violation.reason);
-            return undefined;
-          }
-          appender.add(opJson(op));
-          if (structural) changed.push(op);
+          const violation = append.add(op);
+          if (violation) refused = new CreationRefusedError(file, violation.reason);
           return undefined;
         };
-        let committed = false;
         try {
           const { batch } = await readPacketInto(r, file, keys, take);
           const problem = malformed ?? refused;
@@ -232,11 +221,10 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
             throw problem;
           }
           await batch.commit();
-          r.commitAppend(appender, row, changed);
-          committed = true;
-          ops += appender.count;
+          append.commit(row);
+          ops += append.count;
         } finally {
-          if (!committed) appender.abort();
+          append.abort();
         }
       }
       if (!creation || creation.replica !== target.oid) throw new EpochError('The creation packet does not describe the replica it is addressed to.');
