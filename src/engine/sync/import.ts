@@ -3,7 +3,7 @@ import * as path from 'path';
 import { MultiSiteError } from '../errors';
 import { configuredClasses, loadShippingConf, storageClassFor } from '../conf';
 import { openHost } from '../host/host';
-import { findReplicaByOid, type VobTagEntry } from '../host/registry';
+import { findReplicaByOid, findVobTag, type VobTagEntry } from '../host/registry';
 import { hostKeyLookup } from '../host/site';
 import { NotAPacketError, PacketError } from '../packet/errors';
 import { readPacketHeader } from '../packet/header';
@@ -107,6 +107,8 @@ function gather(home: string, req: ImportRequest): Candidate[] {
  */
 export async function importSync(ctx: EngineContext, req: ImportRequest): Promise<ImportResult> {
   const host = openHost(ctx.home);
+  // An unknown -invob would otherwise skip every packet and succeed.
+  if (req.tag !== undefined) findVobTag(host.layout, req.tag, host.name);
   const keys = hostKeyLookup(host.site);
   const events: ImportEvent[] = [];
   const emit = (e: ImportEvent): void => {
@@ -139,10 +141,12 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
     }
     const notHere: string[] = [];
     let count = 0;
+    let local = 0;
     for (const t of header.targets) {
       const entry = t.host === host.name ? findReplicaByOid(host.layout, t.oid) : undefined;
+      if (entry) local++;
       if (!entry || (req.tag !== undefined && entry.tag !== req.tag)) {
-        notHere.push(`"${t.name}" (host ${t.host || 'unknown'})`);
+        notHere.push(entry ? `"${t.name}" (VOB ${entry.tag})` : `"${t.name}" (host ${t.host || 'unknown'})`);
         continue;
       }
       count++;
@@ -150,9 +154,11 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
       g.jobs.push({ file: c.file, header, target: t });
       groups.set(entry.dir, g);
     }
-    localTargets.set(c.file, count);
+    // A bay packet is removed once applied to every local target, including those -invob leaves out.
+    localTargets.set(c.file, local);
     if (count === 0) {
-      emit({ type: 'skipped', packet: c.file, reason: `packet ${c.file} is not for a replica on this host (${host.name}): its targets are ${notHere.join(', ')}` });
+      const where = local > 0 ? `VOB "${req.tag}" on this host (${host.name})` : `a replica on this host (${host.name})`;
+      emit({ type: 'skipped', packet: c.file, reason: `packet ${c.file} is not for ${where}: its targets are ${notHere.join(', ')}` });
     }
   }
 

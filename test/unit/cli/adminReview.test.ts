@@ -1,0 +1,49 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { errorLine, multitool, replicatedHosts, succeed, tempRoot } from './cliSupport';
+
+/** What a demanding administrator of the original tries at the command line (review, session 6). */
+describe('multitool as a demanding administrator uses it', function () {
+  this.timeout(60_000);
+  let root: string;
+  let boston: string;
+  let sanfran: string;
+  const T = '/vobs/dev';
+
+  beforeEach(async () => {
+    root = tempRoot('msadmin-');
+    [boston, sanfran] = await replicatedHosts(root);
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('syncreplica -import -receive -invob keeps a bay packet that another local replica of the family still needs', async () => {
+    // A second replica of the family on sanfran, under another tag.
+    await succeed(boston, root, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/create2', `sanfran:sanfran2@${T}`);
+    await succeed(sanfran, root, 'mkreplica', '-import', '-workdir', 'work', '-tag', '/vobs/dev2', 'pk/create2');
+    fs.writeFileSync(path.join(root, 'v1'), 'one\n');
+    await succeed(boston, root, 'mkelem', '-invob', T, '-from', 'v1', 'a.c');
+    await succeed(boston, root, 'syncreplica', '-export', '-out', 'pk/both', `sanfran_hub@${T}`, `sanfran2@${T}`);
+    const incoming = path.join(sanfran, 'shipping', 'ms_ship', 'incoming');
+    fs.copyFileSync(path.join(root, 'pk', 'both'), path.join(incoming, 'both'));
+
+    const first = await multitool(sanfran, root, 'syncreplica', '-import', '-receive', '-invob', '/vobs/dev2');
+    assert.strictEqual(first.status, 0, first.err.join('\n'));
+    assert.ok(fs.existsSync(path.join(incoming, 'both')), 'the packet must stay for sanfran_hub, which -invob left out');
+
+    const second = await multitool(sanfran, root, 'syncreplica', '-import', '-receive');
+    assert.strictEqual(second.status, 0, second.err.join('\n'));
+    assert.ok(second.out.some((l) => l.startsWith(`Applied sync. packet ${path.join(incoming, 'both')} to VOB `)), second.out.join('\n'));
+    assert.ok(!fs.existsSync(path.join(incoming, 'both')), 'applied to every local target: removed');
+    const at = await succeed(sanfran, root, 'lsvtree', '-invob', T, 'a.c');
+    assert.ok(at.out.includes('a.c@@/main/1'), at.out.join('\n'));
+  });
+
+  it('syncreplica -import -invob names a VOB tag that is not registered instead of skipping everything and succeeding', async () => {
+    await succeed(boston, root, 'syncreplica', '-export', '-out', 'pk/upd', `sanfran_hub@${T}`);
+    const r = await multitool(sanfran, root, 'syncreplica', '-import', '-invob', '/vobs/nope', 'pk/upd');
+    assert.strictEqual(r.status, 1);
+    assert.strictEqual(errorLine(r), 'VOB tag "/vobs/nope" is not registered on host "sanfran"; see "multitool lsvob".');
+    assert.deepStrictEqual(r.out, []);
+  });
+});
