@@ -133,7 +133,12 @@ export class Replica {
     } catch (e) {
       throw new NotAReplicaError(dir, `${FILES.identity} is unreadable (${(e as Error).message})`);
     }
-    if (!id) throw new NotAReplicaError(dir, `there is no ${FILES.identity}`);
+    if (id === undefined) throw new NotAReplicaError(dir, `there is no ${FILES.identity}`);
+    // Damaged, not newer: a format number is only news when the rest is an identity.
+    const v = id as Partial<ReplicaIdentity> | null;
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || typeof v.format !== 'number' || typeof v.oid !== 'string' || typeof v.familyOid !== 'string' || typeof v.name !== 'string') {
+      throw new NotAReplicaError(dir, `${FILES.identity} is damaged (not a replica identity)`);
+    }
     if (!READABLE_FORMATS.includes(id.format)) throw new ReplicaFormatError(dir, `storage format ${id.format} is not supported (expected ${READABLE_FORMATS.join(' or ')}); it was written by a newer version`);
     return id;
   }
@@ -157,7 +162,7 @@ export class Replica {
       }
       if (lock?.brokeStale) sweepBlobTemps(path.join(dir, FILES.blobs));
       const oplog = new Oplog(path.join(dir, FILES.oplog), !lock);
-      const epochs = readJson<LocalEpochs>(path.join(dir, FILES.epochs)) ?? emptyEpochs();
+      const epochs = readEpochs(dir);
       let state = emptyState();
       let from = 0;
       const view = opts.view ?? 'full';
@@ -359,6 +364,36 @@ function* elementPieces(before: string, elements: VobState['elements'], encode: 
  */
 export function* skeletonPieces(snap: Snapshot): Generator<string> {
   yield* elementPieces(`${snapshotHead(snap)}\n{`, snap.state.elements, skeletonOf, '}\n');
+}
+
+/**
+ * epochs.json, checked: it is not a cache (the sibling rows, incarnations, export_sync records
+ * and a restore's recovery live only there), so a damaged one is refused in one line naming it
+ * rather than taken for empty. Missing is empty (a new replica's, or one the user removed).
+ */
+function readEpochs(dir: string): LocalEpochs {
+  const file = path.join(dir, FILES.epochs);
+  let value: unknown;
+  try {
+    value = readJson<unknown>(file);
+  } catch (e) {
+    throw damagedEpochs(dir, (e as Error).message);
+  }
+  if (value === undefined) return emptyEpochs();
+  const e = value as Partial<LocalEpochs> | null;
+  const isMap = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMap(e)) throw damagedEpochs(dir, 'not an object');
+  const out: LocalEpochs = { ...emptyEpochs(), ...e };
+  if (!isMap(out.rows) || !Object.values(out.rows).every(isMap)) throw damagedEpochs(dir, 'its rows are not rows of oplog IDs');
+  if (!isMap(out.incarnations)) throw damagedEpochs(dir, 'its incarnations are not a map');
+  if (!Array.isArray(out.exportSyncs)) throw damagedEpochs(dir, 'its export_sync records are not a list');
+  if (typeof out.sequence !== 'number') throw damagedEpochs(dir, 'its packet sequence is not a number');
+  if (out.recovery !== undefined && (!isMap(out.recovery) || !Array.isArray(out.recovery.waitingFor))) throw damagedEpochs(dir, 'its recovery record is not one');
+  return out;
+}
+
+function damagedEpochs(dir: string, reason: string): ReplicaFormatError {
+  return new ReplicaFormatError(dir, `${FILES.epochs} is damaged (${reason}); restore it from backup, or remove it and this replica takes its siblings to have nothing (its next exports send everything)`);
 }
 
 /** The snapshot an open of `view` starts from, if there is a readable one. */
