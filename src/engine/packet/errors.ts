@@ -46,6 +46,17 @@ export class PacketSignatureError extends PacketError {
   }
 }
 
+/**
+ * The file is no longer the packet whose header was read when the import chose what to do with
+ * it (replaced or rewritten meanwhile): nothing is applied, and it is neither quarantined (it
+ * may be a good packet) nor removed; the next import reads it afresh.
+ */
+export class PacketChangedError extends MultiSiteError {
+  constructor(readonly packet: string) {
+    super(`Packet ${packet} changed while it was being imported; nothing was applied from it: import it again.`);
+  }
+}
+
 /** Writing a packet failed for a reason the user can act on (content changed, name taken, bad name). */
 export class PacketWriteError extends PacketError {
   constructor(packet: string, readonly reason: string) {

@@ -5,7 +5,7 @@ import { configuredClasses, loadShippingConf, storageClassFor } from '../conf';
 import { openHost } from '../host/host';
 import { findReplicaByOid, findVobTag, type VobTagEntry } from '../host/registry';
 import { hostKeyLookup } from '../host/site';
-import { NotAPacketError, PacketError } from '../packet/errors';
+import { NotAPacketError, PacketChangedError, PacketError } from '../packet/errors';
 import { readPacketHeader } from '../packet/header';
 import { packetFilesIn } from '../packet/lspacket';
 import { quarantine } from '../packet/quarantine';
@@ -316,8 +316,12 @@ async function applyPacket(
   try {
     let batch: BlobBatch;
     try {
-      batch = (await readPacketInto(r, file, keys, take)).batch;
+      batch = (await readPacketInto(r, file, keys, take, header)).batch;
     } catch (e) {
+      if (e instanceof PacketChangedError) {
+        emit({ type: 'failed', packet: file, error: e });
+        return 'gone';
+      }
       if (e instanceof PacketError || e instanceof BlobHashMismatchError) {
         await toQuarantine(home, file, e.message, emit);
         return 'gone';

@@ -2,8 +2,9 @@ import type { BlobBatch } from '../store/blobStore';
 import { opJson, type OplogAppender } from '../store/oplog';
 import type { Op } from '../store/ops';
 import type { Replica } from '../store/replica';
-import { readPacketEntries } from '../packet/reader';
-import type { HostKeyLookup, PacketRecord } from '../packet/types';
+import { PacketChangedError } from '../packet/errors';
+import { openPacket, readBody } from '../packet/reader';
+import type { HostKeyLookup, PacketHeader, PacketRecord } from '../packet/types';
 import { MastershipCheck, type MastershipViolation } from '../vob/entryMastership';
 
 export interface PacketIntake<T = PacketRecord> {
@@ -23,12 +24,24 @@ export interface PacketIntake<T = PacketRecord> {
  * import of tens of thousands of entries then never holds the records and the entries made of
  * them at once (the records, long-lived enough to reach the heap's old generation, were half
  * of its peak memory).
+ *
+ * `expect` is the header the caller read earlier and decided on (target, incarnation, origin,
+ * signer): the header whose signature is checked here must be the same, or the file was
+ * replaced meanwhile and checks made on the old header would vouch for the new body.
  */
-export async function readPacketInto<T = PacketRecord>(r: Replica, file: string, keys: HostKeyLookup, take: (rec: PacketRecord) => T | undefined = (rec) => rec as T): Promise<PacketIntake<T>> {
+export async function readPacketInto<T = PacketRecord>(
+  r: Replica,
+  file: string,
+  keys: HostKeyLookup,
+  take: (rec: PacketRecord) => T | undefined = (rec) => rec as T,
+  expect?: PacketHeader,
+): Promise<PacketIntake<T>> {
+  const opened = await openPacket(file, keys);
+  if (expect && JSON.stringify(opened.header) !== JSON.stringify(expect)) throw new PacketChangedError(file);
   const records: T[] = [];
   const batch = r.blobs.batch();
   try {
-    for await (const e of readPacketEntries(file, keys)) {
+    for await (const e of readBody(file, opened)) {
       if (e.type === 'record') {
         const kept = take(e.record);
         if (kept !== undefined) records.push(kept);

@@ -180,7 +180,7 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
       let creation: CreationRecord | undefined;
       const names = new Map<string, string>();
       const nameOf = (o: string): string => names.get(o) ?? r.nameOf(o);
-      for (const { file } of headers) {
+      for (const { file, header } of headers) {
         const row: Record<string, number> = { ...r.ownRow() };
         // The creating replica's history is checked like any import: each entry from the master
         // of what it changes, as of that entry (nothing is registered if one is not).
@@ -214,7 +214,7 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
           return undefined;
         };
         try {
-          const { batch } = await readPacketInto(r, file, keys, take);
+          const { batch } = await readPacketInto(r, file, keys, take, header);
           const problem = malformed ?? refused;
           if (problem) {
             await batch.abort();

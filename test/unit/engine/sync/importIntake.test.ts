@@ -1,0 +1,102 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { exportSync, hostLayout, importSync, listReplicas, lsvtree, mkelem, type ImportEvent } from '../../../../src/engine/sync';
+import { loadPrivateKey } from '../../../../src/engine/host/keys';
+import { writePacket } from '../../../../src/engine/packet/writer';
+import type { PacketRecord } from '../../../../src/engine/packet/types';
+import { makeFamily, makeHosts, tempDir, type TestHost, type TestReplica } from './syncFixtures';
+
+/**
+ * Packet intake against files that change under it: what is applied is what was verified, and
+ * nothing decided from a header read earlier survives a packet replaced since.
+ */
+describe('syncreplica -import of packets that change while it runs', function () {
+  this.timeout(60_000);
+  let root: string;
+  let hosts: TestHost[];
+  let r0: TestReplica;
+  let r1: TestReplica;
+  let n = 0;
+
+  beforeEach(async () => {
+    root = tempDir('msintake-');
+    hosts = makeHosts(root, ['boston', 'sanfran', 'paris']);
+    [r0, r1] = await makeFamily(root, hosts, [0, 1, 2]);
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  function outDir(): string {
+    const d = path.join(root, `out-${n++}`);
+    fs.mkdirSync(d);
+    return d;
+  }
+
+  /** A packet to r1 carrying `records` as if from r0, signed with `signer`'s key, its header naming `sendingHost`. */
+  async function craft(signer: TestHost, sendingHost: string, records: PacketRecord[]): Promise<string> {
+    const [info] = await listReplicas(r1.host.ctx, r1.tag);
+    const origin = info.replicas.find((r) => r.name === 'r0');
+    assert.ok(origin);
+    const [w] = await writePacket(
+      {
+        kind: 'update',
+        dir: outDir(),
+        compress: false,
+        header: {
+          sequence: 99,
+          familyOid: info.familyOid,
+          vobTag: r0.tag,
+          comment: '',
+          origin: { name: 'r0', oid: origin.oid },
+          sendingHost,
+          targets: [{ name: 'r1', oid: info.replicaOid, host: 'sanfran', vobTag: '', incarnation: 0 }],
+          senderRow: {},
+        },
+        signer: { host: signer.name, privateKey: loadPrivateKey(hostLayout(signer.home)) },
+      },
+      [{ records, blobs: [] }],
+    );
+    return w.path;
+  }
+
+  it('applies nothing from a packet replaced after its header was read, even one a peer signed for a replica it does not hold', async () => {
+    const v = path.join(root, 'v');
+    fs.writeFileSync(v, 'one\n');
+    await mkelem(r0.host.ctx, { tag: r0.tag, path: 'a.c', from: v });
+    const ex = await exportSync(r0.host.ctx, { targets: [`r1@${r0.tag}`], out: outDir() });
+    const first = ex.vobs[0].packets[0].path;
+    const [info] = await listReplicas(r1.host.ctx, r1.tag);
+    const r0oid = info.replicas.find((r) => r.name === 'r0')?.oid as string;
+    // The entry after a.c's creation and version: r0 masters /main, so only who signed can refuse it.
+    const evil = { kind: 'element.create', origin: r0oid, id: 0, at: 'now', path: 'evil.c' } as PacketRecord;
+    const next = (await listReplicas(r0.host.ctx, r0.tag))[0].replicas.find((r) => r.name === 'r0')?.row[r0oid] as number;
+    evil.id = next + 1;
+    // Paris signs for r0, which lives on boston: refused when it comes as it is.
+    const forged = await craft(hosts[2], 'paris', [evil]);
+    // A decoy whose header says boston (its signature is paris's, so it would not verify) sorts
+    // after the first packet; it is swapped for the forged packet once the first is applied.
+    const decoy = await craft(hosts[2], 'boston', [evil]);
+    const events: ImportEvent[] = [];
+    const r = await importSync(r1.host.ctx, {
+      sources: [first, decoy],
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'applied' && e.packet === first) fs.copyFileSync(forged, decoy);
+      },
+    });
+    assert.deepStrictEqual(
+      events.map((e) => e.type),
+      ['applied', 'failed'],
+    );
+    assert.strictEqual(r.ok, false);
+    const failed = events[1] as { error: Error };
+    assert.match(failed.error.message, /changed while it was being imported; nothing was applied from it/);
+    assert.ok(fs.existsSync(decoy), 'the replaced packet stays where it is');
+    await assert.rejects(lsvtree(r1.host.ctx, { tag: r1.tag, path: 'evil.c' }), /evil\.c/);
+    assert.ok((await lsvtree(r1.host.ctx, { tag: r1.tag, path: 'a.c' })).length > 0);
+    // Imported again, as it now is: refused for what it is.
+    const again = await importSync(r1.host.ctx, { sources: [decoy] });
+    assert.strictEqual(again.events[0].type, 'quarantined');
+    assert.match((again.events[0] as { reason: string }).reason, /signed by host "paris", but that replica is on host "boston"/);
+  });
+});
