@@ -11,7 +11,9 @@ import { MultiSiteError, UsageError } from '../engine/errors';
 export async function runProgram(program: string, argv: readonly string[], io: CommandIO): Promise<number> {
   const trace = argv.includes('-trace');
   const words = argv.filter((a) => a !== '-trace');
-  const ctx: CommandContext = { ...io, program, warn: (t) => io.err(`${program}: Warning: ${t}`) };
+  // Every line on stderr stays one line whatever names it quotes (a path or tag holding a newline).
+  const err = (l: string): void => io.err(oneLine(l));
+  const ctx: CommandContext = { ...io, err, program, warn: (t) => err(`${program}: Warning: ${t}`) };
   try {
     const prog = PROGRAMS[program];
     if (!prog) throw new UsageError(`Unknown program "${program}": one of ${Object.keys(PROGRAMS).join(', ')}.`);
@@ -20,7 +22,7 @@ export async function runProgram(program: string, argv: readonly string[], io: C
     const status = await spec.run(ctx, parsed);
     return status ?? 0;
   } catch (e) {
-    return report(ctx, e, trace);
+    return report(ctx, io, e, trace);
   }
 }
 
@@ -35,24 +37,29 @@ function selectCommand(program: string, prog: Program, words: readonly string[])
   return { spec, rest };
 }
 
-function report(ctx: CommandContext, e: unknown, trace: boolean): number {
+function report(ctx: CommandContext, io: CommandIO, e: unknown, trace: boolean): number {
   if (e instanceof MultiSiteError) {
     ctx.err(`${ctx.program}: Error: ${e.message}`);
     if (e instanceof UsageError && e.usage) ctx.err(`Usage: ${ctx.program} ${e.usage}`);
-    if (trace && e.stack) ctx.err(e.stack);
+    if (trace && e.stack) io.err(e.stack);
     return e.exitCode;
   }
   const system = systemErrorLine(e);
   if (system) {
     ctx.err(`${ctx.program}: Error: ${system}`);
-    if (trace && e instanceof Error && e.stack) ctx.err(e.stack);
+    if (trace && e instanceof Error && e.stack) io.err(e.stack);
     return 1;
   }
   // Not a user error: a bug. Always show the stack so it can be reported.
   const err = e instanceof Error ? e : new Error(String(e));
   ctx.err(`${ctx.program}: Internal error: ${err.message}`);
-  if (err.stack) ctx.err(err.stack);
+  if (err.stack) io.err(err.stack);
   return 2;
+}
+
+/** Control characters shown as escapes (`\n`, `\x1b`), so one message is one line. */
+export function oneLine(text: string): string {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /**

@@ -16,6 +16,7 @@ async function runExport(ctx: CommandContext, args: ParsedArgs): Promise<void> {
   const workdir = requireValue(args, 'workdir', usage);
   if (args.operands.length !== 1) throw new UsageError(args.operands.length ? 'Give one new replica (HOST:REPLICA@TAG).' : 'Missing new replica (HOST:REPLICA@TAG).', usage);
   for (const o of ['tag', 'vob']) if (args.values.has(o)) throw new UsageError(`Option "-${o}" is for -import.`, usage);
+  for (const o of ['sclass', 'pexpire']) if (args.values.has(o)) throw new UsageError(`Option "-${o}" goes with -ship or -fship, not -out.`, usage);
   const maxText = args.values.get('maxsize');
   const r = await mkreplicaExport(engineContext(ctx), {
     target: args.operands[0],
@@ -30,7 +31,8 @@ async function runExport(ctx: CommandContext, args: ParsedArgs): Promise<void> {
 }
 
 async function runImport(ctx: CommandContext, args: ParsedArgs): Promise<void> {
-  for (const o of ['out', 'maxsize']) if (args.values.has(o)) throw new UsageError(`Option "-${o}" is for -export.`, usage);
+  for (const o of ['out', 'maxsize', 'sclass', 'pexpire']) if (args.values.has(o)) throw new UsageError(`Option "-${o}" is for -export.`, usage);
+  for (const o of ['ship', 'fship']) if (args.flags.has(o)) throw new UsageError(`Option "-${o}" is for -export.`, usage);
   const workdir = requireValue(args, 'workdir', usage);
   const tag = requireValue(args, 'tag', usage);
   if (args.operands.length === 0) throw new UsageError('Missing replica-creation packet.', usage);

@@ -22,7 +22,8 @@ async function runExport(ctx: CommandContext, args: ParsedArgs): Promise<number>
   refuseShipping(args);
   if (!args.values.has('out')) throw new UsageError('syncreplica -export needs -out PKT (a packet file name or a directory).', usage);
   if (args.operands.length === 0) throw new UsageError('Missing target replica (REPLICA@VOB-TAG).', usage);
-  for (const o of ['receive', 'invob', 'sclass']) if (args.flags.has(o) || args.values.has(o)) throw new UsageError(`Option "-${o}" is for -import.`, usage);
+  for (const o of ['receive', 'invob']) if (args.flags.has(o) || args.values.has(o)) throw new UsageError(`Option "-${o}" is for -import.`, usage);
+  for (const o of ['sclass', 'pexpire']) if (args.values.has(o)) throw new UsageError(`Option "-${o}" goes with -ship or -fship, not -out.`, usage);
   const maxText = args.values.get('maxsize');
   const maxBytes = maxText === undefined ? undefined : parseSizeOption('-maxsize', maxText);
   await exportSync(engineContext(ctx), {
@@ -64,7 +65,7 @@ export function printImportEvent(ctx: CommandContext, e: ImportEvent): void {
 }
 
 async function runImport(ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  for (const o of ['maxsize', 'out', 'c']) if (args.values.has(o)) throw new UsageError(`Option "-${o}" is for -export.`, usage);
+  for (const o of ['maxsize', 'out', 'c', 'pexpire']) if (args.values.has(o)) throw new UsageError(`Option "-${o}" is for -export.`, usage);
   for (const o of ['compress', 'ship', 'fship']) if (args.flags.has(o)) throw new UsageError(`Option "-${o}" is for -export.`, usage);
   const receive = args.flags.has('receive');
   if (receive && args.operands.length > 0) throw new UsageError('Give either -receive or packet files and directories, not both.', usage);

@@ -46,4 +46,35 @@ describe('multitool as a demanding administrator uses it', function () {
     assert.strictEqual(errorLine(r), 'VOB tag "/vobs/nope" is not registered on host "sanfran"; see "multitool lsvob".');
     assert.deepStrictEqual(r.out, []);
   });
+
+  it('keeps every error and warning on one line when a name it quotes holds a newline or escape', async () => {
+    const tag = await multitool(boston, root, 'mkvob', '-tag', '/vobs/a\nb', '-replica', 'x_hub');
+    assert.strictEqual(tag.status, 1);
+    assert.deepStrictEqual(tag.err, ['multitool: Error: Invalid VOB tag "/vobs/a\\nb": it contains "@" or a control character.']);
+    const from = await multitool(boston, root, 'mkelem', '-invob', T, '-from', 'no\ndir/f\x1b', 'a.c');
+    assert.deepStrictEqual(from.err, [`multitool: Error: Cannot read "${path.join(root, 'no')}\\ndir/f\\x1b": no such file.`]);
+    const option = await multitool(boston, root, 'lsvob', '-lo\nng');
+    assert.deepStrictEqual(option.err, ['multitool: Error: Unrecognized option "-lo\\nng".']);
+  });
+
+  it('refuses -sclass and -pexpire with -out, and options of the other direction, instead of ignoring them', async () => {
+    const cases: [string[], string][] = [
+      [['syncreplica', '-export', '-pexpire', '3', '-out', 'pk/u', `sanfran_hub@${T}`], 'Option "-pexpire" goes with -ship or -fship, not -out.'],
+      [['syncreplica', '-export', '-sclass', 'c1', '-out', 'pk/u', `sanfran_hub@${T}`], 'Option "-sclass" goes with -ship or -fship, not -out.'],
+      [['syncreplica', '-import', '-pexpire', '3', 'pk'], 'Option "-pexpire" is for -export.'],
+      [['mkreplica', '-export', '-workdir', 'w', '-pexpire', '3', '-out', 'pk/c', `sanfran:s3@${T}`], 'Option "-pexpire" goes with -ship or -fship, not -out.'],
+      [['mkreplica', '-export', '-workdir', 'w', '-sclass', 'c1', '-out', 'pk/c', `sanfran:s3@${T}`], 'Option "-sclass" goes with -ship or -fship, not -out.'],
+      [['mkreplica', '-import', '-workdir', 'w', '-tag', '/vobs/x', '-ship', 'pk/create'], 'Option "-ship" is for -export.'],
+      [['mkreplica', '-import', '-workdir', 'w', '-tag', '/vobs/x', '-pexpire', '3', 'pk/create'], 'Option "-pexpire" is for -export.'],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await multitool(boston, root, ...argv);
+      assert.strictEqual(errorLine(r), message, argv.join(' '));
+      assert.strictEqual(r.status, 1);
+      assert.deepStrictEqual(r.out, [], argv.join(' '));
+    }
+    assert.ok(!fs.existsSync(path.join(root, 'pk', 'u')) && !fs.existsSync(path.join(root, 'pk', 'c')));
+    const lsreplica = await succeed(boston, root, 'lsreplica', '-invob', T);
+    assert.ok(!lsreplica.out.some((l) => l.includes('s3')), lsreplica.out.join('\n'));
+  });
 });
