@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { openHost } from '../host/host';
-import { defaultVobDir, findReplicaByOid, findVobTag, listVobTags, registerVobTag, vobTagProblem } from '../host/registry';
+import { checkNewStorageDir, defaultVobDir, findReplicaByOid, findVobTag, listVobTags, registerVobTag, vobTagProblem } from '../host/registry';
 import { VobTagExistsError } from '../host/errors';
 import { hostKeyLookup } from '../host/site';
 import { hostNameProblem } from '../host/host';
@@ -165,6 +165,7 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
   if (findReplicaByOid(host.layout, target.oid)) throw new ReplicaExistsError(target.name);
   const dir = path.resolve(req.vobDir ?? defaultVobDir(host.layout, req.tag));
   if (fs.existsSync(dir)) throw new SelectorError(`Storage directory ${dir} already exists; choose another with -vob.`);
+  checkNewStorageDir(host.layout, dir);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const tmp = `${dir}.new-${process.pid}-${Date.now().toString(36)}`;
   const keys = hostKeyLookup(host.site);
@@ -228,6 +229,16 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
         }
       }
       if (!creation || creation.replica !== target.oid) throw new EpochError('The creation packet does not describe the replica it is addressed to.');
+      // As for syncreplica -import: the signature proves which host sent each fragment, and the
+      // replica that generated it must live on that host, or any configured peer could pass off
+      // a history as another host's replica's.
+      for (const { file, header } of headers) {
+        const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
+        if (originHost === undefined) throw new CreationRefusedError(file, `the history it carries does not create replica "${header.origin.name}", which generated it`);
+        if (originHost !== header.sendingHost) {
+          throw new CreationRefusedError(file, `packet from replica "${header.origin.name}" was signed by host "${header.sendingHost}", but that replica is on host "${originHost}"`);
+        }
+      }
       if (!lookup(r.state.replicas, target.oid)) throw new EpochError(`The creation packet's history does not create replica "${target.name}".`);
       r.epochs.rows = creation.rows;
       r.epochs.rows[first.origin.oid] = { ...first.senderRow };

@@ -1,7 +1,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { exportSync, hostLayout, importSync, listReplicas, lsvtree, mkelem, type ImportEvent } from '../../../../src/engine/sync';
+import { exportSync, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, type ImportEvent } from '../../../../src/engine/sync';
+import { encodePrefix, PREFIX_BYTES, SIGNATURE_BYTES } from '../../../../src/engine/packet/format';
+import { signHeader } from '../../../../src/engine/packet/sign';
 import { loadPrivateKey } from '../../../../src/engine/host/keys';
 import { writePacket } from '../../../../src/engine/packet/writer';
 import type { PacketRecord } from '../../../../src/engine/packet/types';
@@ -98,5 +100,46 @@ describe('syncreplica -import of packets that change while it runs', function ()
     const again = await importSync(r1.host.ctx, { sources: [decoy] });
     assert.strictEqual(again.events[0].type, 'quarantined');
     assert.match((again.events[0] as { reason: string }).reason, /signed by host "paris", but that replica is on host "boston"/);
+  });
+});
+
+/** The packet at `file` with its header changed by `edit`, signed again with `signer`'s key. */
+function resign(file: string, signer: TestHost, edit: (h: Record<string, unknown>) => void): void {
+  const bytes = fs.readFileSync(file);
+  const length = bytes.readUInt32BE(PREFIX_BYTES - 4);
+  const header = JSON.parse(bytes.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + length)) as Record<string, unknown>;
+  edit(header);
+  const json = Buffer.from(JSON.stringify(header));
+  const signed = Buffer.concat([encodePrefix(json.length), json]);
+  const signature = signHeader(signed, loadPrivateKey(hostLayout(signer.home)));
+  fs.writeFileSync(file, Buffer.concat([signed, signature, bytes.subarray(PREFIX_BYTES + length + SIGNATURE_BYTES)]));
+}
+
+describe('mkreplica -import of a creation packet', function () {
+  this.timeout(60_000);
+  let root: string;
+  let hosts: TestHost[];
+  let r0: TestReplica;
+
+  beforeEach(async () => {
+    root = tempDir('msintake-');
+    hosts = makeHosts(root, ['boston', 'sanfran', 'paris']);
+    [r0] = await makeFamily(root, hosts, [0]);
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('refuses a creation packet signed by a peer that does not hold the replica it comes from', async () => {
+    const out = path.join(root, 'forged-creation');
+    fs.mkdirSync(out);
+    const ex = await mkreplicaExport(r0.host.ctx, { target: `sanfran:r1@${r0.tag}`, workdir: path.join(root, 'work'), out });
+    // Paris, a configured peer of sanfran, passes off a history as r0's (which lives on boston).
+    resign(ex.packets[0].path, hosts[2], (h) => (h.sendingHost = 'paris'));
+    const sanfran = hosts[1];
+    await assert.rejects(
+      mkreplicaImport(sanfran.ctx, { packets: [ex.packets[0].path], workdir: path.join(root, 'work'), tag: '/vobs/r1' }),
+      /signed by host "paris", but that replica is on host "boston"/,
+    );
+    assert.deepStrictEqual(listVobTags(hostLayout(sanfran.home)), []);
+    assert.deepStrictEqual(fs.readdirSync(hostLayout(sanfran.home).vobs).filter((f) => f.endsWith('.vbs') || f.includes('.new-')), []);
   });
 });
