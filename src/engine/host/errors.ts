@@ -31,3 +31,10 @@ export class VobTagRegistryError extends MultiSiteError {
     super(`VOB tag "${tag}" in ${file} names storage "${dir}": ${reason}; correct or remove the entry.`);
   }
 }
+
+/** A -vob directory a new replica's storage cannot go to. */
+export class StorageDirError extends MultiSiteError {
+  constructor(readonly dir: string, reason: string) {
+    super(`Cannot create storage directory ${dir}: ${reason}; choose another with -vob.`);
+  }
+}

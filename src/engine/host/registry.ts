@@ -1,8 +1,9 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { readJson, writeJsonAtomic, ensureDirDurable } from '../store/durable';
 import { acquireLock } from '../store/lock';
-import { VobTagExistsError, VobTagNotFoundError, VobTagRegistryError } from './errors';
+import { StorageDirError, VobTagExistsError, VobTagNotFoundError, VobTagRegistryError } from './errors';
 import type { HostLayout } from './layout';
 
 /** The VOB-tag registry of a host: which local replica storage each tag names. */
@@ -60,6 +61,27 @@ export function findVobTag(l: HostLayout, tag: string, hostName: string): VobTag
   const e = listVobTags(l).find((t) => t.tag === tag);
   if (!e) throw new VobTagNotFoundError(tag, hostName);
   return e;
+}
+
+/**
+ * Refuses a new replica's storage directory (not yet existing) inside another replica's storage,
+ * whose files it would mix with, or under a path that is not a directory.
+ */
+export function checkNewStorageDir(l: HostLayout, dir: string): void {
+  let existing = path.dirname(dir);
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) throw new StorageDirError(dir, `${existing} is not a directory`);
+  // Compared through real paths, so a symbolic link into another storage is seen for what it is.
+  const real = path.join(fs.realpathSync(existing), path.relative(existing, dir));
+  for (const t of listVobTags(l)) {
+    let other: string;
+    try {
+      other = fs.realpathSync(t.dir);
+    } catch {
+      continue;
+    }
+    if (isInside(other, real)) throw new StorageDirError(dir, `it is inside the storage of VOB "${t.tag}" (${t.dir})`);
+  }
 }
 
 export function findReplicaByOid(l: HostLayout, replicaOid: string): VobTagEntry | undefined {

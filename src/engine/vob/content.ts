@@ -3,7 +3,7 @@ import * as path from 'path';
 import { randomUUID } from 'crypto';
 import type { Readable } from 'stream';
 import { openHost } from '../host/host';
-import { defaultVobDir, listVobTags, registerVobTag, vobTagProblem } from '../host/registry';
+import { checkNewStorageDir, defaultVobDir, listVobTags, registerVobTag, vobTagProblem } from '../host/registry';
 import { VobTagExistsError } from '../host/errors';
 import { fsyncDir } from '../store/durable';
 import { BlobMissingError } from '../store/errors';
@@ -59,6 +59,8 @@ export async function mkvob(ctx: EngineContext, opts: MkvobOptions): Promise<Mkv
   checkName('replica', opts.replica);
   if (listVobTags(host.layout).some((t) => t.tag === opts.tag)) throw new VobTagExistsError(opts.tag);
   const dir = path.resolve(opts.vobDir ?? defaultVobDir(host.layout, opts.tag));
+  if (fs.existsSync(dir)) throw new ObjectExistsError(`Storage directory ${dir} already exists; choose another with -vob.`);
+  checkNewStorageDir(host.layout, dir);
   const familyOid = randomUUID();
   const replicaOid = randomUUID();
   createReplicaStorage(dir, (tmp) => {

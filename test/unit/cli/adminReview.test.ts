@@ -77,4 +77,28 @@ describe('multitool as a demanding administrator uses it', function () {
     const lsreplica = await succeed(boston, root, 'lsreplica', '-invob', T);
     assert.ok(!lsreplica.out.some((l) => l.includes('s3')), lsreplica.out.join('\n'));
   });
+
+  it('refuses a -vob storage inside another replica\'s storage, also through a link, or under a file, in one line', async () => {
+    const dev = (await succeed(boston, root, 'lsvob', '-long')).out.find((l) => l.startsWith('  Global path: '))?.slice('  Global path: '.length) as string;
+    fs.symlinkSync(dev, path.join(root, 'link'));
+    fs.writeFileSync(path.join(root, 'plain'), 'x');
+    const cases: [string[], string][] = [
+      [['mkvob', '-tag', '/vobs/n1', '-replica', 'n1', '-vob', path.join(dev, 'nested')], `Cannot create storage directory ${path.join(dev, 'nested')}: it is inside the storage of VOB "${T}" (${dev}); choose another with -vob.`],
+      [['mkvob', '-tag', '/vobs/n2', '-replica', 'n2', '-vob', 'link/nested'], `Cannot create storage directory ${path.join(root, 'link', 'nested')}: it is inside the storage of VOB "${T}" (${dev}); choose another with -vob.`],
+      [['mkvob', '-tag', '/vobs/n3', '-replica', 'n3', '-vob', path.join(dev, 'oplog', 'x')], `Cannot create storage directory ${path.join(dev, 'oplog', 'x')}: ${path.join(dev, 'oplog')} is not a directory; choose another with -vob.`],
+      [['mkvob', '-tag', '/vobs/n4', '-replica', 'n4', '-vob', 'plain/x'], `Cannot create storage directory ${path.join(root, 'plain', 'x')}: ${path.join(root, 'plain')} is not a directory; choose another with -vob.`],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await multitool(boston, root, ...argv);
+      assert.strictEqual(r.status, 1, r.err.join('\n'));
+      assert.deepStrictEqual(r.err, [`multitool: Error: ${message}`]);
+    }
+    assert.ok(!fs.existsSync(path.join(dev, 'nested')));
+    await succeed(boston, root, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/create2', `sanfran:sanfran2@${T}`);
+    const sanDev = (await succeed(sanfran, root, 'lsvob', '-long')).out.find((l) => l.startsWith('  Global path: '))?.slice('  Global path: '.length) as string;
+    const r = await multitool(sanfran, root, 'mkreplica', '-import', '-workdir', 'work', '-tag', '/vobs/dev2', '-vob', path.join(sanDev, 'in'), 'pk/create2');
+    assert.deepStrictEqual(r.err, [`multitool: Error: Cannot create storage directory ${path.join(sanDev, 'in')}: it is inside the storage of VOB "${T}" (${sanDev}); choose another with -vob.`]);
+    const ok = await multitool(sanfran, root, 'mkreplica', '-import', '-workdir', 'work', '-tag', '/vobs/dev2', '-vob', 'elsewhere/dev2', 'pk/create2');
+    assert.strictEqual(ok.status, 0, ok.err.join('\n'));
+  });
 });
