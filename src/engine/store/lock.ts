@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { ReplicaLockedError } from './errors';
 
@@ -187,6 +188,34 @@ export function sweepDeadTemps(dir: string): number {
     const pid = Number(m[1]);
     if (pid === process.pid || processAlive(pid)) continue;
     fs.rmSync(`${dir}/${n}`, { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+/**
+ * Removes what a killed `mkvob` or `mkreplica -import` left while building the storage for
+ * `dir`: its siblings `<dir>.new-<pid>-<time>` (see createReplicaStorage) whose builder no
+ * longer runs on this host. Nothing else ever names them, so without this each kill left a
+ * whole copy of the VOB behind for good.
+ */
+export function sweepDeadBuilds(dir: string): number {
+  const parent = path.dirname(dir);
+  const prefix = `${path.basename(dir)}.new-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const m = /^(\d+)-[0-9a-z]+$/.exec(n.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    fs.rmSync(path.join(parent, n), { recursive: true, force: true });
     removed++;
   }
   return removed;

@@ -11,6 +11,7 @@ import type { PacketHeader, PacketRecord, WrittenPacket } from '../packet/types'
 import { fsyncDir } from '../store/durable';
 import type { LocalEpochs } from '../store/epochMatrix';
 import { isValidName, isValidOid, parseOpRecord, type Op } from '../store/ops';
+import { sweepDeadBuilds } from '../store/lock';
 import { Replica, STORE_FORMAT } from '../store/replica';
 import { lookup } from '../store/vobState';
 import type { EngineContext } from '../vob/access';
@@ -164,103 +165,132 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
   if (target.host !== host.name) throw new SelectorError(`Packet ${headers[0].file} creates replica "${target.name}" on host "${target.host}", not on this host ("${host.name}").`);
   if (findReplicaByOid(host.layout, target.oid)) throw new ReplicaExistsError(target.name);
   const dir = path.resolve(req.vobDir ?? defaultVobDir(host.layout, req.tag));
-  if (fs.existsSync(dir)) throw new SelectorError(`Storage directory ${dir} already exists; choose another with -vob.`);
-  checkNewStorageDir(host.layout, dir);
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const tmp = `${dir}.new-${process.pid}-${Date.now().toString(36)}`;
-  const keys = hostKeyLookup(host.site);
-  let ops = 0;
-  try {
-    const epochs: LocalEpochs = { rows: {}, incarnations: {}, exportSyncs: [], sequence: 0 };
-    Replica.initialize(tmp, { format: STORE_FORMAT, familyOid: first.familyOid, oid: target.oid, name: target.name, host: host.name, tag: req.tag, incarnation: 0, createdAt: new Date().toISOString() }, epochs);
-    // Built as an import builds: entries checked as they are read and appended to the oplog, the
-    // skeleton kept up to date; no state of every version is held (the first full open of the new
-    // replica derives it from the oplog).
-    const r = await Replica.open(tmp, { command: 'mkreplica -import', view: 'skeleton' });
+  sweepDeadBuilds(dir);
+  // A run killed after renaming the finished storage into place but before registering it: its
+  // storage is whole (renamed only once built and synced), and only registering it is left.
+  let ops = await finishedBuild(dir, target.oid, req.tag);
+  if (ops === undefined) {
+    if (fs.existsSync(dir)) throw new SelectorError(`Storage directory ${dir} already exists; choose another with -vob.`);
+    checkNewStorageDir(host.layout, dir);
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    const tmp = `${dir}.new-${process.pid}-${Date.now().toString(36)}`;
+    const keys = hostKeyLookup(host.site);
+    ops = 0;
     try {
-      let creation: CreationRecord | undefined;
-      const names = new Map<string, string>();
-      const nameOf = (o: string): string => names.get(o) ?? r.nameOf(o);
-      for (const { file, header } of headers) {
-        const row: Record<string, number> = { ...r.ownRow() };
-        // The creating replica's history is checked like any import: each entry from the master
-        // of what it changes, as of that entry (nothing is registered if one is not).
-        const append = new CheckedAppend(r, nameOf);
-        // Problems are raised only once the whole fragment has been read and checked, as before
-        // any use: a record that is not a valid, consecutive entry before an entry not made at
-        // its master, wherever each comes in the fragment.
-        let malformed: Error | undefined;
-        let refused: CreationRefusedError | undefined;
-        const take = (rec: PacketRecord): undefined => {
-          if (malformed) return undefined;
-          let op: Op;
-          try {
-            if (rec.kind === 'replica.creation') {
-              creation = parseCreation(rec);
+      const epochs: LocalEpochs = { rows: {}, incarnations: {}, exportSyncs: [], sequence: 0 };
+      Replica.initialize(tmp, { format: STORE_FORMAT, familyOid: first.familyOid, oid: target.oid, name: target.name, host: host.name, tag: req.tag, incarnation: 0, createdAt: new Date().toISOString() }, epochs);
+      // Built as an import builds: entries checked as they are read and appended to the oplog, the
+      // skeleton kept up to date; no state of every version is held (the first full open of the new
+      // replica derives it from the oplog).
+      const r = await Replica.open(tmp, { command: 'mkreplica -import', view: 'skeleton' });
+      try {
+        let creation: CreationRecord | undefined;
+        const names = new Map<string, string>();
+        const nameOf = (o: string): string => names.get(o) ?? r.nameOf(o);
+        for (const { file, header } of headers) {
+          const row: Record<string, number> = { ...r.ownRow() };
+          // The creating replica's history is checked like any import: each entry from the master
+          // of what it changes, as of that entry (nothing is registered if one is not).
+          const append = new CheckedAppend(r, nameOf);
+          // Problems are raised only once the whole fragment has been read and checked, as before
+          // any use: a record that is not a valid, consecutive entry before an entry not made at
+          // its master, wherever each comes in the fragment.
+          let malformed: Error | undefined;
+          let refused: CreationRefusedError | undefined;
+          const take = (rec: PacketRecord): undefined => {
+            if (malformed) return undefined;
+            let op: Op;
+            try {
+              if (rec.kind === 'replica.creation') {
+                creation = parseCreation(rec);
+                return undefined;
+              }
+              if (rec.origin === undefined && rec.id === undefined) return undefined;
+              op = parseOpRecord(rec);
+              const expected = (row[op.origin] ?? 0) + 1;
+              if (op.id !== expected) throw new EpochError(`Replica-creation packet is not consecutive: entry ${op.id} from replica ${op.origin} follows ${expected - 1}.`);
+            } catch (e) {
+              malformed = e as Error;
               return undefined;
             }
-            if (rec.origin === undefined && rec.id === undefined) return undefined;
-            op = parseOpRecord(rec);
-            const expected = (row[op.origin] ?? 0) + 1;
-            if (op.id !== expected) throw new EpochError(`Replica-creation packet is not consecutive: entry ${op.id} from replica ${op.origin} follows ${expected - 1}.`);
-          } catch (e) {
-            malformed = e as Error;
+            row[op.origin] = op.id;
+            if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
+            if (refused) return undefined;
+            const violation = append.add(op);
+            if (violation) refused = new CreationRefusedError(file, violation.reason);
             return undefined;
+          };
+          try {
+            const { batch } = await readPacketInto(r, file, keys, take, header);
+            const problem = malformed ?? refused;
+            if (problem) {
+              await batch.abort();
+              throw problem;
+            }
+            await batch.commit();
+            append.commit(row);
+            ops += append.count;
+          } finally {
+            append.abort();
           }
-          row[op.origin] = op.id;
-          if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
-          if (refused) return undefined;
-          const violation = append.add(op);
-          if (violation) refused = new CreationRefusedError(file, violation.reason);
-          return undefined;
-        };
-        try {
-          const { batch } = await readPacketInto(r, file, keys, take, header);
-          const problem = malformed ?? refused;
-          if (problem) {
-            await batch.abort();
-            throw problem;
+        }
+        if (!creation || creation.replica !== target.oid) throw new EpochError('The creation packet does not describe the replica it is addressed to.');
+        // As for syncreplica -import: the signature proves which host sent each fragment, and the
+        // replica that generated it must live on that host, or any configured peer could pass off
+        // a history as another host's replica's.
+        for (const { file, header } of headers) {
+          const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
+          if (originHost === undefined) throw new CreationRefusedError(file, `the history it carries does not create replica "${header.origin.name}", which generated it`);
+          if (originHost !== header.sendingHost) {
+            throw new CreationRefusedError(file, `packet from replica "${header.origin.name}" was signed by host "${header.sendingHost}", but that replica is on host "${originHost}"`);
           }
-          await batch.commit();
-          append.commit(row);
-          ops += append.count;
-        } finally {
-          append.abort();
         }
+        if (!lookup(r.state.replicas, target.oid)) throw new EpochError(`The creation packet's history does not create replica "${target.name}".`);
+        r.epochs.rows = creation.rows;
+        r.epochs.rows[first.origin.oid] = { ...first.senderRow };
+        delete r.epochs.rows[target.oid];
+        r.epochs.incarnations = creation.incarnations;
+        r.saveEpochs();
+        r.writeSnapshot();
+      } finally {
+        r.close();
       }
-      if (!creation || creation.replica !== target.oid) throw new EpochError('The creation packet does not describe the replica it is addressed to.');
-      // As for syncreplica -import: the signature proves which host sent each fragment, and the
-      // replica that generated it must live on that host, or any configured peer could pass off
-      // a history as another host's replica's.
-      for (const { file, header } of headers) {
-        const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
-        if (originHost === undefined) throw new CreationRefusedError(file, `the history it carries does not create replica "${header.origin.name}", which generated it`);
-        if (originHost !== header.sendingHost) {
-          throw new CreationRefusedError(file, `packet from replica "${header.origin.name}" was signed by host "${header.sendingHost}", but that replica is on host "${originHost}"`);
-        }
-      }
-      if (!lookup(r.state.replicas, target.oid)) throw new EpochError(`The creation packet's history does not create replica "${target.name}".`);
-      r.epochs.rows = creation.rows;
-      r.epochs.rows[first.origin.oid] = { ...first.senderRow };
-      delete r.epochs.rows[target.oid];
-      r.epochs.incarnations = creation.incarnations;
-      r.saveEpochs();
-      r.writeSnapshot();
-    } finally {
-      r.close();
+      fs.renameSync(tmp, dir);
+      fsyncDir(path.dirname(dir));
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw e;
     }
-    fs.renameSync(tmp, dir);
-    fsyncDir(path.dirname(dir));
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
   }
   try {
     await registerVobTag(host.layout, { tag: req.tag, dir, familyOid: first.familyOid, replicaOid: target.oid, replicaName: target.name });
   } catch (e) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    // Not if a run at the same time registered it meanwhile.
+    if (!findReplicaByOid(host.layout, target.oid)) fs.rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   logHistory(ctx.home, `mkreplica import of replica "${target.name}" as VOB "${req.tag}" (${ops} entries)`);
   return { replica: target.name, tag: req.tag, dir, ops };
+}
+
+/**
+ * The oplog entries of the storage at `dir` when it is replica `oid`, made for `tag` and not
+ * registered (checked by the caller): what a killed `mkreplica -import` left just before
+ * registering it. Undefined for anything else there (or nothing).
+ */
+async function finishedBuild(dir: string, oid: string, tag: string): Promise<number | undefined> {
+  if (!Replica.isReplicaDir(dir)) return undefined;
+  let id: ReturnType<typeof Replica.readIdentity>;
+  try {
+    id = Replica.readIdentity(dir);
+  } catch {
+    return undefined;
+  }
+  if (id.oid !== oid || id.tag !== tag) return undefined;
+  const r = await Replica.open(dir, { command: 'mkreplica -import', readOnly: true, view: 'replicas' });
+  try {
+    return Object.values(r.ownRow()).reduce((a, b) => a + b, 0);
+  } finally {
+    r.close();
+  }
 }
