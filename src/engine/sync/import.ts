@@ -289,7 +289,11 @@ async function applyPacket(
     let op: Op;
     try {
       if (rec.kind === 'replica.incarnation') {
-        notices.push(parseNotice(rec));
+        const notice = parseNotice(rec);
+        // Only a restored replica announces its restore (export's incarnationNotice): a notice
+        // about another would let any peer roll back or inflate this replica's estimates of it.
+        if (notice.replica !== header.origin.oid) throw new BadRecordError(`incarnation notice about replica "${r.nameOf(notice.replica)}" in a packet from replica "${header.origin.name}"`);
+        notices.push(notice);
         return undefined;
       }
       // Other record kinds are from a newer minor version: nothing here depends on them.

@@ -143,3 +143,58 @@ describe('mkreplica -import of a creation packet', function () {
     assert.deepStrictEqual(fs.readdirSync(hostLayout(sanfran.home).vobs).filter((f) => f.endsWith('.vbs') || f.includes('.new-')), []);
   });
 });
+
+describe('syncreplica -import of incarnation notices', function () {
+  this.timeout(60_000);
+  let root: string;
+  let hosts: TestHost[];
+  let r0: TestReplica;
+  let r1: TestReplica;
+
+  beforeEach(async () => {
+    root = tempDir('msintake-');
+    hosts = makeHosts(root, ['boston', 'sanfran', 'paris']);
+    [r0, r1] = await makeFamily(root, hosts, [0, 1, 2]);
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('quarantines a packet announcing the restore of another replica than its own: only the restored replica says it was restored', async () => {
+    // r1 learns of r2 from r0.
+    const out = path.join(root, 'from-r0');
+    fs.mkdirSync(out);
+    const ex = await exportSync(r0.host.ctx, { targets: [`r1@${r0.tag}`], out });
+    assert.ok((await importSync(r1.host.ctx, { sources: ex.vobs[0].packets.map((p) => p.path) })).ok);
+    const [info] = await listReplicas(r1.host.ctx, r1.tag);
+    const oidOf = (name: string): string => info.replicas.find((r) => r.name === name)?.oid as string;
+    const before = info.replicas.find((r) => r.name === 'r0');
+    const dir = path.join(root, 'notice');
+    fs.mkdirSync(dir);
+    // Paris signs for its own replica r2, as it may, but says r0 was restored and has everything.
+    const [w] = await writePacket(
+      {
+        kind: 'update',
+        dir,
+        compress: false,
+        header: {
+          sequence: 7,
+          familyOid: info.familyOid,
+          vobTag: '/vobs/r2',
+          comment: '',
+          origin: { name: 'r2', oid: oidOf('r2') },
+          sendingHost: 'paris',
+          targets: [{ name: 'r1', oid: info.replicaOid, host: 'sanfran', vobTag: '', incarnation: 0 }],
+          senderRow: {},
+        },
+        signer: { host: 'paris', privateKey: loadPrivateKey(hostLayout(hosts[2].home)) },
+      },
+      [{ records: [{ kind: 'replica.incarnation', replica: oidOf('r0'), incarnation: 5, row: { [oidOf('r0')]: 1_000_000, [oidOf('r1')]: 1_000_000 } }], blobs: [] }],
+    );
+    const im = await importSync(r1.host.ctx, { sources: [w.path] });
+    assert.deepStrictEqual(im.events.map((e) => e.type), ['quarantined']);
+    assert.match((im.events[0] as { reason: string }).reason, /incarnation notice about replica "r0" in a packet from replica "r2"/);
+    const after = (await listReplicas(r1.host.ctx, r1.tag))[0].replicas.find((r) => r.name === 'r0');
+    assert.ok(before && after);
+    assert.strictEqual(after.incarnation, before.incarnation);
+    assert.deepStrictEqual(after.row, before.row);
+  });
+});
