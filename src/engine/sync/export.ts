@@ -145,6 +145,26 @@ export function prewarmForHistory(replicaDir: string): void {
  * other sites' changes). Export assumes success: each target's row is raised to the own row
  * and the previous row kept as an export_sync record for recoverpacket.
  */
+async function checkTargets(ctx: EngineContext, host: Host, byTag: Map<string, string[]>): Promise<void> {
+  let others = 0;
+  let self: string | undefined;
+  for (const [tag, names] of byTag) {
+    const entry = findVobTag(host.layout, tag, host.name);
+    const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, view: 'replicas' });
+    try {
+      for (const name of new Set(names)) {
+        const oid = r.oidOf(name);
+        if (!oid || !lookup(r.state.replicas, oid)) throw new ReplicaNotFoundError(name, tag);
+        if (oid === r.oid) self ??= name;
+        else others++;
+      }
+    } finally {
+      r.close();
+    }
+  }
+  if (others === 0 && self !== undefined) throw new SelfUpdateError(self);
+}
+
 export async function exportSync(ctx: EngineContext, req: ExportRequest): Promise<ExportResult> {
   const host = openHost(ctx.home);
   if (req.targets.length === 0) throw new SelectorError('No target replica given: name at least one REPLICA@VOB-TAG.');
@@ -154,6 +174,9 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
     byTag.set(s.tag, [...(byTag.get(s.tag) ?? []), s.name]);
   }
   const place = outputPlace(req.out, byTag.size);
+  // With several VOBs, a wrong target in a later one would fail the command after the earlier
+  // ones' packets were written and their rows raised: every target is checked first.
+  if (byTag.size > 1) await checkTargets(ctx, host, byTag);
   const result: ExportResult = { vobs: [] };
   for (const [tag, names] of byTag) {
     const entry = findVobTag(host.layout, tag, host.name);
@@ -171,7 +194,7 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
         const oid = r.oidOf(name);
         if (!oid || !lookup(r.state.replicas, oid)) throw new ReplicaNotFoundError(name, tag);
         if (oid === r.oid) {
-          if (names.length === 1) throw new SelfUpdateError(name);
+          if (byTag.size === 1 && new Set(names).size === 1) throw new SelfUpdateError(name);
           req.onWarning?.(`A replica cannot update itself: "${name}"; skipped.`);
           continue;
         }

@@ -101,4 +101,29 @@ describe('multitool as a demanding administrator uses it', function () {
     const ok = await multitool(sanfran, root, 'mkreplica', '-import', '-workdir', 'work', '-tag', '/vobs/dev2', '-vob', 'elsewhere/dev2', 'pk/create2');
     assert.strictEqual(ok.status, 0, ok.err.join('\n'));
   });
+
+  it('syncreplica -export to several VOBs writes nothing and raises no row when a later target is wrong', async () => {
+    await succeed(boston, root, 'mkvob', '-tag', '/vobs/y', '-replica', 'y_hub');
+    fs.writeFileSync(path.join(root, 'v1'), 'one\n');
+    await succeed(boston, root, 'mkelem', '-invob', T, '-from', 'v1', 'a.c');
+    const rowBefore = (await succeed(boston, root, 'lsepoch', `sanfran_hub@${T}`)).out;
+    fs.mkdirSync(path.join(root, 'out'));
+    const cases: [string[], string][] = [
+      [[`sanfran_hub@${T}`, 'nope@/vobs/y'], 'Replica "nope" not found in the family of VOB "/vobs/y"; see "multitool lsreplica -invob /vobs/y".'],
+      [[`sanfran_hub@${T}`, 'sanfran_hub@/vobs/nope'], 'VOB tag "/vobs/nope" is not registered on host "boston"; see "multitool lsvob".'],
+      [[`boston_hub@${T}`, 'y_hub@/vobs/y'], 'A replica cannot update itself: "boston_hub".'],
+      [[`boston_hub@${T}`, `boston_hub@${T}`], 'A replica cannot update itself: "boston_hub".'],
+    ];
+    for (const [targets, message] of cases) {
+      const r = await multitool(boston, root, 'syncreplica', '-export', '-out', 'out', ...targets);
+      assert.strictEqual(r.status, 1, targets.join(' '));
+      assert.strictEqual(errorLine(r), message);
+      assert.deepStrictEqual(r.out, []);
+      assert.deepStrictEqual(fs.readdirSync(path.join(root, 'out')), [], targets.join(' '));
+    }
+    assert.deepStrictEqual((await succeed(boston, root, 'lsepoch', `sanfran_hub@${T}`)).out, rowBefore);
+    const mixed = await succeed(boston, root, 'syncreplica', '-export', '-out', 'out', `sanfran_hub@${T}`, 'y_hub@/vobs/y');
+    assert.deepStrictEqual(mixed.err, ['multitool: Warning: A replica cannot update itself: "y_hub"; skipped.']);
+    assert.strictEqual(fs.readdirSync(path.join(root, 'out')).length, 1);
+  });
 });
