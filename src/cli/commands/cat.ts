@@ -3,9 +3,17 @@ import { pipeline } from 'stream/promises';
 import { StringDecoder } from 'string_decoder';
 import type { CommandSpec } from '../command';
 import { catVersion } from '../../engine/vob/content';
+import { MultiSiteError } from '../../engine/errors';
 import { engineContext, operands, requireValue, resolvePath } from './engineContext';
 
 const usage = 'cat -invob TAG [-to FILE] PATH@@/BRANCH/N';
+
+/** -to names a place the user chose: these are mistakes in it, not bugs (full disk etc. are reported by run.ts). */
+const WRITE_PROBLEMS: Record<string, string> = {
+  EISDIR: 'it is a directory',
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a component of the path is not a directory',
+};
 
 export const cat: CommandSpec = {
   name: 'cat',
@@ -21,7 +29,13 @@ export const cat: CommandSpec = {
     const to = args.values.get('to');
     if (to) {
       // Exact bytes, streamed: the line-oriented output below cannot say "no final newline".
-      await pipeline(stream, fs.createWriteStream(resolvePath(ctx, to)));
+      try {
+        await pipeline(stream, fs.createWriteStream(resolvePath(ctx, to)));
+      } catch (e) {
+        const why = WRITE_PROBLEMS[(e as NodeJS.ErrnoException).code ?? ''];
+        if (why) throw new MultiSiteError(`Cannot write "${to}": ${why}.`);
+        throw e;
+      }
       return;
     }
     const dec = new StringDecoder('utf8');

@@ -126,4 +126,21 @@ describe('multitool as a demanding administrator uses it', function () {
     assert.deepStrictEqual(mixed.err, ['multitool: Warning: A replica cannot update itself: "y_hub"; skipped.']);
     assert.strictEqual(fs.readdirSync(path.join(root, 'out')).length, 1);
   });
+
+  it('cat -to a directory, into a missing directory or under a file is one error line, not an internal error', async () => {
+    fs.writeFileSync(path.join(root, 'v1'), 'one\n');
+    await succeed(boston, root, 'mkelem', '-invob', T, '-from', 'v1', 'a.c');
+    const cases: [string, string][] = [
+      ['pk', 'Cannot write "pk": it is a directory.'],
+      ['nodir/x', 'Cannot write "nodir/x": its directory does not exist.'],
+      ['v1/x', 'Cannot write "v1/x": a component of the path is not a directory.'],
+    ];
+    for (const [to, message] of cases) {
+      const r = await multitool(boston, root, 'cat', '-invob', T, '-to', to, 'a.c@@/main/1');
+      assert.strictEqual(r.status, 1, r.err.join('\n'));
+      assert.deepStrictEqual(r.err, [`multitool: Error: ${message}`]);
+    }
+    await succeed(boston, root, 'cat', '-invob', T, '-to', 'copy', 'a.c@@/main/1');
+    assert.strictEqual(fs.readFileSync(path.join(root, 'copy'), 'utf8'), 'one\n');
+  });
 });
