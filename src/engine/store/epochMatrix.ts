@@ -28,6 +28,11 @@ export interface LocalEpochs {
   exportSyncs: ExportSync[];
   sequence: number;
   recovery?: RecoveryState;
+  /**
+   * The replica object a mkreplica -export recorded and has not yet written the whole creation
+   * packet of: a re-run after a kill writes it instead of refusing the name.
+   */
+  creating?: string;
 }
 
 /** export_sync records kept per target: enough for recoverpacket -since over a long stretch. */

@@ -76,11 +76,22 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
     throw e;
   });
   try {
-    if (r.oidOf(sel.name)) throw new ReplicaExistsError(sel.name);
+    const existing = r.oidOf(sel.name);
+    // An export killed (or failed) between recording the object and finishing its packet: the
+    // re-run writes the packet of that object rather than refusing a name it cannot take back.
+    const unfinished = existing !== undefined && existing === r.epochs.creating && lookup(r.state.replicas, existing)?.host === sel.host;
+    if (existing && !unfinished) throw new ReplicaExistsError(sel.name);
     assertNotRecovering(r);
-    const oid = randomUUID();
-    r.record([{ kind: 'replica.create', replica: oid, name: sel.name, host: sel.host }]);
-    r.epochs.rows[oid] = {};
+    let oid: string;
+    if (unfinished) {
+      oid = existing;
+      req.onWarning?.(`Replica object "${sel.name}" was created by a mkreplica -export that did not finish; writing its creation packet again.`);
+    } else {
+      oid = randomUUID();
+      r.record([{ kind: 'replica.create', replica: oid, name: sel.name, host: sel.host }]);
+      r.epochs.rows[oid] = {};
+    }
+    r.epochs.creating = oid;
     r.saveEpochs();
     const rows: Record<string, Record<string, number>> = { ...r.epochs.rows, [r.oid]: { ...r.ownRow() } };
     delete rows[oid];
@@ -95,6 +106,7 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
       comment: req.comment,
       onWarning: req.onWarning,
     });
+    delete r.epochs.creating;
     r.saveEpochs();
     logHistory(ctx.home, `mkreplica export from replica "${r.name}" creating replica "${sel.name}" on host "${sel.host}" (${collected.ops} entries)`);
     return { replica: sel.name, replicaOid: oid, host: sel.host, packets };

@@ -10,7 +10,7 @@ import { runProgram } from '../../../../src/cli/run';
  * place, then registers the tag. What a kill -9 leaves at each stage must be taken care of by
  * the re-run: a half-built directory reclaimed, a finished but unregistered one registered.
  */
-describe('mkreplica -import after a killed run', () => {
+describe('mkreplica after a killed run', () => {
   let root: string;
   let a: string;
   let b: string;
@@ -87,5 +87,37 @@ describe('mkreplica -import after a killed run', () => {
     const r = await mt(b, ...importArgs());
     assert.strictEqual(r.status, 1);
     assert.match(r.err[0], /Storage directory .* already exists; choose another with -vob\./);
+  });
+
+  describe('mkreplica -export after a stopped run', () => {
+    function aEpochs(): string {
+      const vobs = path.join(a, 'vobs');
+      return path.join(vobs, fs.readdirSync(vobs).find((n) => n.endsWith('.vbs')) as string, 'epochs.json');
+    }
+
+    const exportArgs = (): string[] => ['mkreplica', '-export', '-workdir', path.join(root, 'wa'), '-out', path.join(root, 'creation', 'repl'), 'hostb:sanfran@/vobs/dev'];
+
+    it('writes the creation packet of the replica object it recorded but did not finish', async () => {
+      // As if killed after recording the object (epochs.json saved with it) and before the packet was whole.
+      const file = aEpochs();
+      const epochs = JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: Record<string, object>; creating?: string };
+      assert.strictEqual(epochs.creating, undefined, 'a finished export leaves nothing to finish');
+      epochs.creating = Object.keys(epochs.rows).find((k) => Object.keys(epochs.rows[k]).length === 0);
+      fs.writeFileSync(file, JSON.stringify(epochs));
+      fs.rmSync(path.join(root, 'creation', 'repl'));
+      const r = await mt(a, ...exportArgs());
+      assert.strictEqual(r.status, 0, r.err.join('\n'));
+      assert.deepStrictEqual(r.err, ['multitool: Warning: Replica object "sanfran" was created by a mkreplica -export that did not finish; writing its creation packet again.']);
+      await must(b, ...importArgs());
+      assert.deepStrictEqual(await must(b, 'digest', '-invob', '/vobs/dev'), await must(a, 'digest', '-invob', '/vobs/dev'));
+      const lines = (await must(a, 'lsreplica', '-invob', '/vobs/dev')).filter((l) => l.includes('sanfran'));
+      assert.strictEqual(lines.length, 1, 'the object was recorded twice');
+    });
+
+    it('still refuses the name of a replica whose creation packet was written', async () => {
+      const r = await mt(a, ...exportArgs());
+      assert.strictEqual(r.status, 1);
+      assert.deepStrictEqual(r.err, ['multitool: Error: Replica sanfran already exists.']);
+    });
   });
 });
