@@ -4,6 +4,7 @@ import { exclusive, type ParsedArgs } from '../args';
 import type { CommandContext, CommandSpec } from '../command';
 import { loadShippingConf } from '../../engine/conf';
 import { MultiSiteError } from '../../engine/errors';
+import { HostNotConfiguredError } from '../../engine/host/errors';
 import { localView } from '../../engine/host/localView';
 import { defaultBayDirs, formatPacket, packetFilesIn, readHeaders, type FormatOptions, type ListingFormat } from '../../engine/packet';
 
@@ -33,6 +34,8 @@ export const lspacket: CommandSpec = {
     };
     const files: string[] = [];
     if (args.operands.length === 0) {
+      // A mistyped MULTISITE_HOME would otherwise look like a host whose bays are empty.
+      if (!fs.existsSync(ctx.home)) throw new HostNotConfiguredError(ctx.home, 'the directory does not exist');
       for (const dir of bayDirs(ctx)) if (isDir(dir)) listDir(dir, files, fail);
     } else {
       for (const operand of args.operands) {

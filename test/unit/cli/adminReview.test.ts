@@ -143,4 +143,14 @@ describe('multitool as a demanding administrator uses it', function () {
     await succeed(boston, root, 'cat', '-invob', T, '-to', 'copy', 'a.c@@/main/1');
     assert.strictEqual(fs.readFileSync(path.join(root, 'copy'), 'utf8'), 'one\n');
   });
+
+  it('lspacket with no operand names a MULTISITE_HOME that does not exist instead of listing nothing', async () => {
+    const missing = path.join(root, 'no-such-home');
+    const r = await multitool(missing, root, 'lspacket');
+    assert.strictEqual(r.status, 1);
+    assert.deepStrictEqual(r.err, [`multitool: Error: ${missing} is not a MultiSite host home (the directory does not exist): run "multitool mkhost -name HOST" with MULTISITE_HOME set to it first.`]);
+    await succeed(boston, root, 'syncreplica', '-export', '-out', 'pk/upd', `sanfran_hub@${T}`);
+    const named = await succeed(missing, root, 'lspacket', '-short', 'pk/upd');
+    assert.deepStrictEqual(named.out, [path.join(root, 'pk', 'upd')]);
+  });
 });
