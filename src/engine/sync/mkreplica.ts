@@ -166,11 +166,20 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
   }
   const first = headers[0].header;
   if (headers.some((h) => h.header.packetId !== first.packetId)) throw new SelectorError('The packets given belong to different replica-creation packets; give the fragments of one.');
-  headers.sort((a, b) => a.header.fragment.index - b.header.fragment.index);
-  const have = headers.map((h) => h.header.fragment.index);
   const count = first.fragment.count;
-  if (new Set(have).size !== count || have.length !== count) {
-    throw new SelectorError(`Replica-creation packet ${first.packetId} is incomplete: have fragment(s) ${[...new Set(have)].join(', ')} of ${count}.`);
+  if (headers.some((h) => h.header.fragment.count !== count)) throw new SelectorError(`The fragments of replica-creation packet ${first.packetId} disagree on how many there are; it cannot be used.`);
+  // A fragment given twice (the same file, or a copy) is read once; two different ones with one number cannot both be right.
+  const byIndex = new Map<number, { file: string; header: PacketHeader }>();
+  for (const h of headers) {
+    const seen = byIndex.get(h.header.fragment.index);
+    if (!seen) byIndex.set(h.header.fragment.index, h);
+    else if (JSON.stringify(seen.header) !== JSON.stringify(h.header)) {
+      throw new SelectorError(`Packets ${seen.file} and ${h.file} are both fragment ${h.header.fragment.index} of replica-creation packet ${first.packetId}, but they differ; give one of them.`);
+    }
+  }
+  headers.splice(0, headers.length, ...[...byIndex.values()].sort((a, b) => a.header.fragment.index - b.header.fragment.index));
+  if (headers.length !== count) {
+    throw new SelectorError(`Replica-creation packet ${first.packetId} is incomplete: have fragment(s) ${headers.map((h) => h.header.fragment.index).join(', ')} of ${count}.`);
   }
   const target = first.targets[0];
   if (!target) throw new SelectorError(`Packet ${headers[0].file} names no replica to create.`);

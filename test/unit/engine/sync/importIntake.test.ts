@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { exportSync, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, type ImportEvent } from '../../../../src/engine/sync';
@@ -142,7 +143,32 @@ describe('mkreplica -import of a creation packet', function () {
     assert.deepStrictEqual(listVobTags(hostLayout(sanfran.home)), []);
     assert.deepStrictEqual(fs.readdirSync(hostLayout(sanfran.home).vobs).filter((f) => f.endsWith('.vbs') || f.includes('.new-')), []);
   });
+
+  it('creates the replica when a fragment is given twice, as the same file or a copy, and says which fragments are missing otherwise', async () => {
+    const v = path.join(root, 'v');
+    for (let i = 0; i < 3; i++) {
+      fs.writeFileSync(v, crypto.randomBytes(3000));
+      await mkelem(r0.host.ctx, { tag: r0.tag, path: `f${i}.c`, from: v });
+    }
+    const out = path.join(root, 'split-creation');
+    fs.mkdirSync(out);
+    const ex = await mkreplicaExport(r0.host.ctx, { target: `sanfran:r1@${r0.tag}`, workdir: path.join(root, 'work'), out, maxBytes: 4000 });
+    const files = ex.packets.map((p) => p.path);
+    assert.ok(files.length >= 3, `split into ${files.length}`);
+    const copy = path.join(root, 'copy-of-first');
+    fs.copyFileSync(files[0], copy);
+    const sanfran = hosts[1];
+    const work = path.join(root, 'work');
+    await assert.rejects(
+      mkreplicaImport(sanfran.ctx, { packets: [files[0], copy, files[1]], workdir: work, tag: '/vobs/r1' }),
+      new RegExp(`is incomplete: have fragment\\(s\\) 1, 2 of ${files.length}\\.`),
+    );
+    const res = await mkreplicaImport(sanfran.ctx, { packets: [files[0], ...files, copy].reverse(), workdir: work, tag: '/vobs/r1' });
+    assert.strictEqual(res.replica, 'r1');
+    assert.strictEqual((await lsvtree(sanfran.ctx, { tag: '/vobs/r1', path: 'f2.c' })).length > 0, true);
+  });
 });
+
 
 describe('syncreplica -import of incarnation notices', function () {
   this.timeout(60_000);
