@@ -28,6 +28,13 @@ export function hostNameProblem(name: string): string | undefined {
   return HOST_NAME.test(name) ? undefined : 'use letters, digits, ".", "_" and "-", starting with a letter or digit';
 }
 
+// Host names, IPv4 and IPv6 addresses (with brackets or a zone): nothing a transport could not dial.
+const ADDRESS = /^[A-Za-z0-9._:[\]%-]{1,255}$/;
+
+function checkAddress(address: string): void {
+  if (!ADDRESS.test(address)) throw new PeerError(`Invalid address "${address}": use a host name or an IP address.`);
+}
+
 export interface MkhostOptions {
   name: string;
   address?: string;
@@ -43,7 +50,11 @@ export function mkhost(home: string, opts: MkhostOptions): Host {
   if (problem) throw new PeerError(`Invalid host name "${opts.name}": ${problem}.`);
   const port = opts.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PeerError(`Invalid port ${opts.port}: use 1 through 65535.`);
+  if (opts.address !== undefined) checkAddress(opts.address);
   const l = hostLayout(home);
+  let existing = l.home;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) throw new PeerError(`Cannot make ${l.home} a host home: ${existing} is not a directory.`);
   if (fs.existsSync(l.siteIni)) throw new HostExistsError(l.home, readSite(l).host.name);
   for (const d of [
     l.config,
@@ -88,6 +99,7 @@ export function addPeer(home: string, opts: AddPeerOptions): AddPeerResult {
   if (problem) throw new PeerError(`Invalid host name "${opts.name}": ${problem}.`);
   if (opts.name === host.name) throw new PeerError(`Host "${opts.name}" is this host; a host is not its own peer.`);
   if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) throw new PeerError(`Invalid port ${opts.port}: use 1 through 65535.`);
+  checkAddress(opts.address);
   let key: string;
   let peerHome: string | undefined;
   if (opts.peerHome) {

@@ -153,4 +153,23 @@ describe('multitool as a demanding administrator uses it', function () {
     const named = await succeed(missing, root, 'lspacket', '-short', 'pk/upd');
     assert.deepStrictEqual(named.out, [path.join(root, 'pk', 'upd')]);
   });
+
+  it('mkhost refuses a home under a file, and mkhost and addpeer an address no transport could dial, in one line', async () => {
+    fs.writeFileSync(path.join(root, 'plain'), 'x');
+    const underFile = await multitool(path.join(root, 'plain', 'home'), root, 'mkhost', '-name', 'tokyo');
+    assert.strictEqual(underFile.status, 1, underFile.err.join('\n'));
+    assert.deepStrictEqual(underFile.err, [`multitool: Error: Cannot make ${path.join(root, 'plain', 'home')} a host home: ${path.join(root, 'plain')} is not a directory.`]);
+    const tokyo = path.join(root, 'tokyo');
+    for (const address of ['bad addr', '', 'a\nb']) {
+      const mk = await multitool(tokyo, root, 'mkhost', '-name', 'tokyo', '-address', address);
+      assert.strictEqual(mk.status, 1);
+      assert.strictEqual(errorLine(mk), `Invalid address "${address.replace('\n', '\\n')}": use a host name or an IP address.`);
+      const peer = await multitool(boston, root, 'addpeer', 'tokyo', '-address', address, '-port', '1135', '-key', path.join(boston, 'config', 'keys', 'host_ed25519.pub.pem'));
+      assert.strictEqual(peer.status, 1);
+      assert.strictEqual(errorLine(peer), `Invalid address "${address.replace('\n', '\\n')}": use a host name or an IP address.`);
+    }
+    assert.ok(!fs.existsSync(tokyo));
+    await succeed(tokyo, root, 'mkhost', '-name', 'tokyo', '-address', 'fe80::1%eth0');
+    await succeed(boston, root, 'addpeer', 'tokyo', '-address', 'tokyo.example.com', '-port', '1135', '-home', tokyo);
+  });
 });
