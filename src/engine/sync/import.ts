@@ -62,7 +62,8 @@ interface Job {
   target: PacketTarget;
 }
 
-type Outcome = 'applied' | 'already' | 'pending' | 'gone';
+/** refused: not for this target (see applyPacket's `refused`), perhaps still for another one here. */
+type Outcome = 'applied' | 'already' | 'pending' | 'gone' | 'refused';
 
 /** Incoming directories the -receive form reads. */
 export function receiveDirs(home: string, sclass?: string): string[] {
@@ -164,6 +165,8 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
 
   const done = new Map<string, number>();
   const gone = new Set<string>();
+  const refused = new Map<string, MultiSiteError>();
+  const waiting = new Set<string>();
   let ok = !events.some((e) => e.type === 'failed' || e.type === 'quarantined');
   for (const { entry, jobs } of groups.values()) {
     const r = await Replica.open(entry.dir, { command: 'syncreplica -import', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, view: 'skeleton' });
@@ -175,8 +178,9 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
         const next: Job[] = [];
         for (const job of pending) {
           if (gone.has(job.file)) continue;
-          const outcome = await applyPacket(ctx.home, keys, r, entry, job, emit, missing);
+          const outcome = await applyPacket(ctx.home, keys, r, entry, job, emit, missing, refused);
           if (outcome === 'pending') next.push(job);
+          else if (outcome === 'refused') ok = false;
           else {
             progress = true;
             if (outcome === 'gone') {
@@ -190,11 +194,19 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
       for (const job of pending) {
         if (gone.has(job.file)) continue;
         ok = false;
+        waiting.add(job.file);
         emit({ type: 'pending', packet: job.file, tag: entry.tag, dir: entry.dir, error: missing.get(job.file) as MissingPredecessorError | UnknownOriginError });
       }
     } finally {
       r.close();
     }
+  }
+  // A packet one local target refuses may be good for another: it is moved aside only once no
+  // target here still waits for it.
+  for (const [file, error] of refused) {
+    if (gone.has(file)) continue;
+    if (waiting.has(file)) emit({ type: 'failed', packet: file, error });
+    else await toQuarantine(ctx.home, file, error.message, emit);
   }
   for (const [file, n] of done) {
     const c = candidateOf.get(file);
@@ -243,6 +255,7 @@ async function applyPacket(
   job: Job,
   emit: (e: ImportEvent) => void,
   missing: Map<string, MissingPredecessorError | UnknownOriginError>,
+  refused: Map<string, MultiSiteError>,
 ): Promise<Outcome> {
   const { header, file, target } = job;
   if (!fs.existsSync(file)) return 'gone';
@@ -251,8 +264,8 @@ async function applyPacket(
     return 'gone';
   }
   if (target.incarnation < r.identity.incarnation) {
-    await toQuarantine(home, file, new IncarnationError(r.name, target.incarnation, r.identity.incarnation).message, emit);
-    return 'gone';
+    refused.set(file, new IncarnationError(r.name, target.incarnation, r.identity.incarnation));
+    return 'refused';
   }
   if (target.incarnation > r.identity.incarnation) {
     emit({

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { exportSync, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, type ImportEvent } from '../../../../src/engine/sync';
+import { exportSync, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, restorereplica, type ImportEvent } from '../../../../src/engine/sync';
 import { encodePrefix, PREFIX_BYTES, SIGNATURE_BYTES } from '../../../../src/engine/packet/format';
 import { signHeader } from '../../../../src/engine/packet/sign';
 import { loadPrivateKey } from '../../../../src/engine/host/keys';
@@ -222,5 +222,41 @@ describe('syncreplica -import of incarnation notices', function () {
     assert.ok(before && after);
     assert.strictEqual(after.incarnation, before.incarnation);
     assert.deepStrictEqual(after.row, before.row);
+  });
+});
+
+describe('syncreplica -import of a packet for several replicas on this host', function () {
+  this.timeout(60_000);
+  let root: string;
+  let r0: TestReplica;
+  let r1: TestReplica;
+  let r2: TestReplica;
+
+  beforeEach(async () => {
+    root = tempDir('msintake-');
+    const hosts = makeHosts(root, ['boston', 'sanfran']);
+    [r0, r1, r2] = await makeFamily(root, hosts, [0, 1, 1]);
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('applies it to the targets it is good for when another target refuses it (restored since), then quarantines it', async () => {
+    const v = path.join(root, 'v');
+    fs.writeFileSync(v, 'one\n');
+    await mkelem(r0.host.ctx, { tag: r0.tag, path: 'a.c', from: v });
+    const out = path.join(root, 'both');
+    fs.mkdirSync(out);
+    // One packet for r1 and r2 (both on sanfran); r1 is restored from backup while it travels.
+    const ex = await exportSync(r0.host.ctx, { targets: [`r1@${r0.tag}`, `r2@${r0.tag}`], out });
+    const [p] = ex.vobs[0].packets.map((x) => x.path);
+    await restorereplica(r1.host.ctx, { tag: r1.tag });
+    const im = await importSync(r1.host.ctx, { sources: [p] });
+    assert.strictEqual(im.ok, false);
+    assert.deepStrictEqual(
+      im.events.map((e) => e.type),
+      ['applied', 'quarantined'],
+    );
+    assert.match((im.events[1] as { reason: string }).reason, /^Replica incarnation for "r1" is old: 0 should be \d+\.$/);
+    assert.ok((await lsvtree(r2.host.ctx, { tag: r2.tag, path: 'a.c' })).length > 0);
+    await assert.rejects(lsvtree(r1.host.ctx, { tag: r1.tag, path: 'a.c' }), /a\.c/);
   });
 });
