@@ -51,6 +51,17 @@ export interface MkreplicaExportResult {
   packets: WrittenPacket[];
 }
 
+/** -workdir is scratch space, made when missing; a file in its way is for the user to move. */
+function makeWorkdir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new SelectorError(`Working directory ${dir} is not a directory; give another -workdir.`);
+    throw e;
+  }
+}
+
 /**
  * mkreplica -export: creates the new replica object at once (it survives a failed transfer, as
  * in the original), then writes a creation packet with every oplog entry, all content and the
@@ -65,7 +76,7 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
     // The new replica's packets are signed by its host; without that host's key here they will be refused.
     req.onWarning?.(`Host "${sel.host}" is not a peer of host "${host.name}": packets from replica "${sel.name}" will be refused here until you run "multitool addpeer ${sel.host} -address A -port N -key FILE".`);
   }
-  fs.mkdirSync(req.workdir, { recursive: true });
+  makeWorkdir(req.workdir);
   const place = outputPlace(req.out, 1);
   const entry = findVobTag(host.layout, sel.tag, host.name);
   prewarmForHistory(entry.dir);
@@ -157,7 +168,7 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
   if (problem) throw new SelectorError(`Invalid VOB tag "${req.tag}": ${problem}.`);
   if (listVobTags(host.layout).some((t) => t.tag === req.tag)) throw new VobTagExistsError(req.tag);
   if (req.packets.length === 0) throw new SelectorError('Missing replica-creation packet.');
-  fs.mkdirSync(req.workdir, { recursive: true });
+  makeWorkdir(req.workdir);
   const headers: Array<{ file: string; header: PacketHeader }> = [];
   for (const f of req.packets) {
     const header = await readPacketHeader(f);

@@ -172,4 +172,14 @@ describe('multitool as a demanding administrator uses it', function () {
     await succeed(tokyo, root, 'mkhost', '-name', 'tokyo', '-address', 'fe80::1%eth0');
     await succeed(boston, root, 'addpeer', 'tokyo', '-address', 'tokyo.example.com', '-port', '1135', '-home', tokyo);
   });
+
+  it('mkreplica -export and -import name a -workdir that is a file in one line, not an internal error', async () => {
+    fs.writeFileSync(path.join(root, 'plain'), 'x');
+    const ex = await multitool(boston, root, 'mkreplica', '-export', '-workdir', 'plain', '-out', 'pk/c', `sanfran:s3@${T}`);
+    assert.strictEqual(ex.status, 1, ex.err.join('\n'));
+    assert.deepStrictEqual(ex.err, [`multitool: Error: Working directory ${path.join(root, 'plain')} is not a directory; give another -workdir.`]);
+    const under = await multitool(sanfran, root, 'mkreplica', '-import', '-workdir', 'plain/w', '-tag', '/vobs/x', 'pk/create');
+    assert.strictEqual(under.status, 1, under.err.join('\n'));
+    assert.deepStrictEqual(under.err, [`multitool: Error: Working directory ${path.join(root, 'plain', 'w')} is not a directory; give another -workdir.`]);
+  });
 });
