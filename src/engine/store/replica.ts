@@ -278,12 +278,25 @@ export class Replica {
     this.closed = true;
     try {
       if (this.oplogEnd - this.snapshotBytes >= SNAPSHOT_EVERY_BYTES) {
-        if (this.lock && this.view !== 'replicas') this.writeSnapshot();
+        if (this.lock && this.view !== 'replicas') this.snapshotIfPossible();
         else if (!this.lock && this.view === 'full') this.refreshSnapshotAsReader();
       }
     } finally {
       this.blobs.close();
       this.lock?.release();
+    }
+  }
+
+  /**
+   * The command's work is committed by now: a snapshot that cannot be written (a full disk) must
+   * not turn it into a failure, which a user would take for nothing done and run again (a
+   * checkin twice). It is a cache: the next open replays the tail instead.
+   */
+  private snapshotIfPossible(): void {
+    try {
+      this.writeSnapshot();
+    } catch {
+      // writePiecesAtomic removed its temp file; the old snapshot stands.
     }
   }
 
