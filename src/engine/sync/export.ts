@@ -58,6 +58,7 @@ export function outputPlace(out: string, groups: number): OutputPlace {
   if (groups > 1) throw new SelectorError(`The targets belong to ${groups} VOBs, so -out must name an existing directory, not ${out}.`);
   const dir = path.dirname(out);
   if (!fs.existsSync(dir)) throw new SelectorError(`Cannot write packet ${out}: directory ${dir} does not exist.`);
+  if (!fs.statSync(dir).isDirectory()) throw new SelectorError(`Cannot write packet ${out}: ${dir} is not a directory.`);
   return { dir, fileName: path.basename(out) };
 }
 

@@ -182,4 +182,14 @@ describe('multitool as a demanding administrator uses it', function () {
     assert.strictEqual(under.status, 1, under.err.join('\n'));
     assert.deepStrictEqual(under.err, [`multitool: Error: Working directory ${path.join(root, 'plain', 'w')} is not a directory; give another -workdir.`]);
   });
+
+  it('syncreplica and mkreplica -export -out under a file is one error line, not an internal error', async () => {
+    fs.writeFileSync(path.join(root, 'plain'), 'x');
+    const sync = await multitool(boston, root, 'syncreplica', '-export', '-out', 'plain/upd', `sanfran_hub@${T}`);
+    assert.strictEqual(sync.status, 1, sync.err.join('\n'));
+    assert.deepStrictEqual(sync.err, [`multitool: Error: Cannot write packet ${path.join(root, 'plain', 'upd')}: ${path.join(root, 'plain')} is not a directory.`]);
+    const mk = await multitool(boston, root, 'mkreplica', '-export', '-workdir', 'w', '-out', 'plain/c', `sanfran:s3@${T}`);
+    assert.strictEqual(mk.status, 1, mk.err.join('\n'));
+    assert.deepStrictEqual(mk.err, [`multitool: Error: Cannot write packet ${path.join(root, 'plain', 'c')}: ${path.join(root, 'plain')} is not a directory.`]);
+  });
 });
