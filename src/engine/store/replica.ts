@@ -86,6 +86,8 @@ const SNAPSHOT_EVERY_BYTES = 256 * 1024;
  */
 export class Replica {
   private snapshotBytes = 0;
+  /** A reader's: the oplog's tail (oplogTail) where its scan ended, as it was then. */
+  private readTail: string | undefined;
   private oplogEnd = 0;
   private closed = false;
   /** See OpenOptions.view. */
@@ -186,6 +188,7 @@ export class Replica {
       r.view = view;
       r.snapshotBytes = from;
       r.oplogEnd = scan.end;
+      if (!lock) r.readTail = oplogTail(oplog.file, scan.end);
       return r;
     } catch (e) {
       lock?.release();
@@ -311,6 +314,10 @@ export class Replica {
     const held = tryLock(path.join(this.dir, FILES.lock), 'snapshot');
     if (!held) return;
     try {
+      // What it read may have been replaced meanwhile (a writer whose commit failed cuts its
+      // lines off again, a restore copies a backup over): the tail written must be that of the
+      // oplog it read, or a stale state would pass for the current oplog's.
+      if (this.readTail === undefined || oplogTail(this.oplog.file, this.oplogEnd) !== this.readTail) return;
       this.writeSnapshot();
     } catch {
       // No space, no write access: the next open replays the tail again.
@@ -322,7 +329,10 @@ export class Replica {
   /** Writes the snapshot of what is open: the state, and its skeleton with it; or the skeleton. */
   writeSnapshot(): void {
     if (this.view === 'replicas') throw new Error(`replica ${this.name} was opened with its replica objects only and cannot snapshot`);
-    const snap: Snapshot = { format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, tail: oplogTail(this.oplog.file, this.oplogEnd), state: this.state };
+    const tail = oplogTail(this.oplog.file, this.oplogEnd);
+    // Without its tail a snapshot would be taken on its length alone (as one written before tails were).
+    if (tail === undefined) throw new Error(`the oplog of replica ${this.name} cannot be read to its end at ${this.oplogEnd}`);
+    const snap: Snapshot = { format: SNAPSHOT_FORMAT, oplogBytes: this.oplogEnd, tail, state: this.state };
     if (this.view === 'full') writePiecesAtomic(path.join(this.dir, FILES.snapshot), snapshotPieces(snap));
     writePiecesAtomic(path.join(this.dir, FILES.skeleton), skeletonPieces(snap));
     this.snapshotBytes = this.oplogEnd;

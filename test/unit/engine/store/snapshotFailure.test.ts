@@ -49,3 +49,43 @@ describe('a snapshot that cannot be written', () => {
     }
   });
 });
+
+describe('a reader\'s snapshot of an oplog replaced while it read', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'mssnapstale-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  /** A replica of `oid` whose history is the VOB's creation and 2,500 elements named after `tag`. */
+  async function history(dir: string, oid: string, family: string, tag: string): Promise<void> {
+    Replica.initialize(dir, { format: STORE_FORMAT, familyOid: family, oid, name: 'boston', host: 'boston', tag: '/vobs/dev', incarnation: 0, createdAt: new Date().toISOString() });
+    const r = await Replica.open(dir, { command: 'test' });
+    r.record([{ kind: 'vob.create', familyOid: family, replica: oid, name: 'boston', host: 'boston' }]);
+    r.record(Array.from({ length: 2500 }, (_, i) => ({ kind: 'element.create', path: `${tag}/${'long-directory-name/'.repeat(6)}file-${i}.c` }) as OpBody));
+    r.close();
+    for (const f of ['state.json', 'skeleton.json']) fs.rmSync(path.join(dir, f), { force: true });
+  }
+
+  it('is not written: the next open reads the oplog that is there, not the state of the one replaced', async () => {
+    const oid = randomUUID();
+    const family = randomUUID();
+    const dir = path.join(root, 'r');
+    const other = path.join(root, 'other');
+    await history(dir, oid, family, 'bbb');
+    await history(other, oid, family, 'ccc');
+    assert.strictEqual(fs.statSync(path.join(dir, 'oplog')).size, fs.statSync(path.join(other, 'oplog')).size);
+    const reader = await Replica.open(dir, { command: 'lsvtree', readOnly: true });
+    assert.ok(reader.state.elements[`bbb/${'long-directory-name/'.repeat(6)}file-0.c`]);
+    // Replaced while the reader runs (a backup copied over it, say): same length, other entries.
+    fs.copyFileSync(path.join(other, 'oplog'), path.join(dir, 'oplog'));
+    reader.close();
+    const next = await Replica.open(dir, { command: 'lsvtree', readOnly: true });
+    try {
+      assert.ok(next.state.elements[`ccc/${'long-directory-name/'.repeat(6)}file-0.c`], 'the snapshot of the replaced oplog was taken for this one');
+      assert.strictEqual(next.state.elements[`bbb/${'long-directory-name/'.repeat(6)}file-0.c`], undefined);
+    } finally {
+      next.close();
+    }
+  });
+});
