@@ -5,7 +5,7 @@ import { parseSizeOption } from '../../engine/size';
 import { mkreplicaExport, mkreplicaImport } from '../../engine/sync/mkreplica';
 import { engineContext, requireValue, resolvePath } from './engineContext';
 
-const usage = 'mkreplica -export -workdir DIR [-maxsize S] -out PKT HOST:REPLICA@TAG | mkreplica -import -workdir DIR -tag TAG [-vob DIR] PKT...';
+const usage = 'mkreplica -export -workdir DIR [-maxsize S] [-c C] -out PKT HOST:REPLICA@TAG | mkreplica -import -workdir DIR -tag TAG [-vob DIR] PKT...';
 
 async function runExport(ctx: CommandContext, args: ParsedArgs): Promise<void> {
   const given = exclusive(args, ['ship', 'fship', 'out']);
