@@ -62,8 +62,11 @@ interface Job {
   target: PacketTarget;
 }
 
-/** refused: not for this target (see applyPacket's `refused`), perhaps still for another one here. */
-type Outcome = 'applied' | 'already' | 'pending' | 'gone' | 'refused';
+/**
+ * refused: not for this target (see applyPacket's `refused`), perhaps still for another one here;
+ * vanished: the file went before it was read (another import took it from the bay).
+ */
+type Outcome = 'applied' | 'already' | 'pending' | 'gone' | 'refused' | 'vanished';
 
 /** Incoming directories the -receive form reads. */
 export function receiveDirs(home: string, sclass?: string): string[] {
@@ -183,7 +186,12 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
           else if (outcome === 'refused') ok = false;
           else {
             progress = true;
-            if (outcome === 'gone') {
+            if (outcome === 'vanished') {
+              gone.add(job.file);
+              // From a bay, the usual cause is another import that applied it and removed it.
+              if (!candidateOf.get(job.file)?.fromBay) ok = false;
+              emit({ type: 'skipped', packet: job.file, reason: `packet ${job.file} is no longer there (another import may have taken it); nothing was applied from it here` });
+            } else if (outcome === 'gone') {
               gone.add(job.file);
               ok = false;
             } else done.set(job.file, (done.get(job.file) ?? 0) + 1);
@@ -258,7 +266,7 @@ async function applyPacket(
   refused: Map<string, MultiSiteError>,
 ): Promise<Outcome> {
   const { header, file, target } = job;
-  if (!fs.existsSync(file)) return 'gone';
+  if (!fs.existsSync(file)) return 'vanished';
   if (header.familyOid !== r.identity.familyOid) {
     await toQuarantine(home, file, `packet is for VOB family ${header.familyOid}, but replica "${r.name}" belongs to ${r.identity.familyOid}`, emit);
     return 'gone';
@@ -339,11 +347,12 @@ async function applyPacket(
         emit({ type: 'failed', packet: file, error: e });
         return 'gone';
       }
+      // Not a damaged packet: one removed since the check above (opening it then fails).
+      if (!fs.existsSync(file)) return 'vanished';
       if (e instanceof PacketError || e instanceof BlobHashMismatchError) {
         await toQuarantine(home, file, e.message, emit);
         return 'gone';
       }
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
       throw e;
     }
     // The signature (checked while reading) proves which host sent the packet; the replica that

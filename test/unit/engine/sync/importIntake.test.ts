@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { exportSync, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, restorereplica, type ImportEvent } from '../../../../src/engine/sync';
+import { exportSync, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, receiveDirs, restorereplica, type ImportEvent } from '../../../../src/engine/sync';
 import { encodePrefix, PREFIX_BYTES, SIGNATURE_BYTES } from '../../../../src/engine/packet/format';
 import { signHeader } from '../../../../src/engine/packet/sign';
 import { loadPrivateKey } from '../../../../src/engine/host/keys';
@@ -101,6 +101,35 @@ describe('syncreplica -import of packets that change while it runs', function ()
     const again = await importSync(r1.host.ctx, { sources: [decoy] });
     assert.strictEqual(again.events[0].type, 'quarantined');
     assert.match((again.events[0] as { reason: string }).reason, /signed by host "paris", but that replica is on host "boston"/);
+  });
+
+  it('says so, and does not fail, when a received packet is taken from the bay by another import before its turn', async () => {
+    const v = path.join(root, 'v');
+    fs.writeFileSync(v, 'one\n');
+    await mkelem(r0.host.ctx, { tag: r0.tag, path: 'a.c', from: v });
+    const bay = receiveDirs(r1.host.home)[0];
+    fs.mkdirSync(bay, { recursive: true });
+    const p1 = (await exportSync(r0.host.ctx, { targets: [`r1@${r0.tag}`], out: path.join(bay, 'first') })).vobs[0].packets[0].path;
+    await mkelem(r0.host.ctx, { tag: r0.tag, path: 'b.c', from: v });
+    const p2 = (await exportSync(r0.host.ctx, { targets: [`r1@${r0.tag}`], out: path.join(bay, 'second') })).vobs[0].packets[0].path;
+    // Another import applies the second packet and removes it while this one applies the first.
+    const other = path.join(root, 'other');
+    fs.mkdirSync(other);
+    const events: ImportEvent[] = [];
+    const r = await importSync(r1.host.ctx, {
+      sources: [],
+      receive: true,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'applied' && e.packet === p1) fs.renameSync(p2, path.join(other, 'second'));
+      },
+    });
+    assert.deepStrictEqual(
+      events.map((e) => e.type),
+      ['applied', 'skipped', 'removed'],
+    );
+    assert.match((events[1] as { reason: string }).reason, /is no longer there/);
+    assert.strictEqual(r.ok, true);
   });
 });
 
