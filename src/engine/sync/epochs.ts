@@ -214,7 +214,8 @@ export async function restorereplica(ctx: EngineContext, opts: { tag: string }):
     r.identity = { ...r.identity, incarnation };
     r.epochs.recovery = { incarnation, waitingFor: siblings };
     if (siblings.length === 0) delete r.epochs.recovery;
-    // Epochs first: a crash in between leaves the old incarnation and no recovery, and a re-run starts over.
+    // Epochs first: a crash in between leaves the old incarnation with the recovery of a new one,
+    // which refuses local changes (as it must) until a re-run, which starts over, completes it.
     r.saveEpochs();
     r.saveIdentity();
     // Snapshots made after the backup (a restore that copied files over the directory may have
