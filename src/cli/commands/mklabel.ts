@@ -15,7 +15,8 @@ export const mklabel: CommandSpec = {
     const [lbtype, version] = operands(args, 2, 2, usage, 'label type and version');
     const tag = requireValue(args, 'invob', usage);
     const r = await makeLabel(engineContext(ctx), { tag, lbtype, version, replace: args.flags.has('replace') });
-    if (r.movedFrom) ctx.out(`Moved label "${r.lbtype}" on "${r.path}" from version "${r.movedFrom}" to "${r.version}".`);
+    if (r.already) ctx.out(`Label "${r.lbtype}" is already on "${r.path}" version "${r.version}".`);
+    else if (r.movedFrom) ctx.out(`Moved label "${r.lbtype}" on "${r.path}" from version "${r.movedFrom}" to "${r.version}".`);
     else ctx.out(`Created label "${r.lbtype}" on "${r.path}" version "${r.version}".`);
   },
 };

@@ -204,6 +204,8 @@ export interface LabelResult {
   path: string;
   version: string;
   movedFrom?: string;
+  /** The label was already on that version: nothing recorded. */
+  already?: boolean;
 }
 
 export async function mklabel(ctx: EngineContext, opts: { tag: string; lbtype: string; version: string; replace?: boolean }): Promise<LabelResult> {
@@ -215,7 +217,7 @@ export async function mklabel(ctx: EngineContext, opts: { tag: string; lbtype: s
     if (!br || !br.versions[v.n]) throw new ObjectNotFoundError(`Version "${v.path}@@${v.branch}/${v.n}" not found in VOB "${opts.tag}".`);
     const cur = lookup(el.labels, opts.lbtype);
     const curText = cur ? `${cur.branch}/${cur.n}` : undefined;
-    if (curText === `${v.branch}/${v.n}`) return { lbtype: opts.lbtype, path: v.path, version: curText };
+    if (curText === `${v.branch}/${v.n}`) return { lbtype: opts.lbtype, path: v.path, version: curText, already: true };
     if (cur && !opts.replace) throw new ObjectExistsError(`Label "${opts.lbtype}" is already on "${v.path}" version "${curText}"; use -replace to move it.`);
     requireMaster(r, lbtypeMaster(r.state, opts.lbtype), 'attach label to', `"${v.path}"`);
     r.record([{ kind: 'label.set', lbtype: opts.lbtype, path: v.path, branch: v.branch, n: v.n }]);

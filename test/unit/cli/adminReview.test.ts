@@ -192,4 +192,18 @@ describe('multitool as a demanding administrator uses it', function () {
     assert.strictEqual(mk.status, 1, mk.err.join('\n'));
     assert.deepStrictEqual(mk.err, [`multitool: Error: Cannot write packet ${path.join(root, 'plain', 'c')}: ${path.join(root, 'plain')} is not a directory.`]);
   });
+
+  it('mklabel says a label is already on the version instead of "Created", and records nothing', async () => {
+    fs.writeFileSync(path.join(root, 'v1'), 'one\n');
+    await succeed(boston, root, 'mkelem', '-invob', T, '-from', 'v1', 'a.c');
+    await succeed(boston, root, 'mklbtype', '-invob', T, 'REL1');
+    await succeed(boston, root, 'mklabel', '-invob', T, 'REL1', 'a.c@@/main/1');
+    const epoch = async (): Promise<string[]> => (await succeed(boston, root, 'lsepoch', `boston_hub@${T}`)).out;
+    const before = await epoch();
+    for (const argv of [['REL1', 'a.c@@/main/1'], ['-replace', 'REL1', 'a.c@@/main/1']]) {
+      const r = await succeed(boston, root, 'mklabel', '-invob', T, ...argv);
+      assert.deepStrictEqual(r.out, ['Label "REL1" is already on "a.c" version "/main/1".']);
+    }
+    assert.deepStrictEqual(await epoch(), before);
+  });
 });
