@@ -14,6 +14,7 @@ export const chmaster: CommandSpec = {
     const [to, object] = operands(args, 2, 2, usage, 'replica and object');
     const tag = requireValue(args, 'invob', usage);
     const r = await changeMaster(engineContext(ctx), { tag, to, object });
-    ctx.out(`Changed mastership of ${r.object} to "${r.to}".`);
+    if (r.already) ctx.out(`Master replica of ${r.object} is already "${r.to}".`);
+    else ctx.out(`Changed mastership of ${r.object} to "${r.to}".`);
   },
 };

@@ -228,12 +228,16 @@ export async function mklabel(ctx: EngineContext, opts: { tag: string; lbtype: s
 export interface ChmasterResult {
   object: string;
   to: string;
+  /** `to` was the master already (this replica): nothing recorded. */
+  already?: boolean;
 }
 
 /** Hands an object's mastership to another replica; the change travels in the next packets. */
 export async function chmaster(ctx: EngineContext, opts: { tag: string; to: string; object: string }): Promise<ChmasterResult> {
   return withVob(ctx, opts.tag, 'chmaster', ({ replica: r }) => {
     const toName = opts.to.replace(/^replica:/, '').replace(/@.*$/, '');
+    const toTag = /@(.*)$/.exec(opts.to)?.[1];
+    if (toTag !== undefined && toTag !== opts.tag) throw new BadSelectorError(`Replica "${opts.to}" is not in VOB "${opts.tag}".`);
     const to = r.oidOf(toName);
     if (!to || !lookup(r.state.replicas, to)) throw new ObjectNotFoundError(`Replica "${toName}" not found in the family of VOB "${opts.tag}"; see "multitool lsreplica -invob ${opts.tag}".`);
     let body: OpBody;
@@ -256,6 +260,7 @@ export async function chmaster(ctx: EngineContext, opts: { tag: string; to: stri
     } else {
       throw new BadSelectorError(`"${opts.object}" does not name an object with a master: use brtype:NAME, lbtype:NAME or PATH@@/BRANCH.`);
     }
+    if (to === r.oid) return { object: described, to: r.name, already: true };
     r.record([body]);
     return { object: described, to: r.nameOf(to) };
   });

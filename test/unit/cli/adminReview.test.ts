@@ -206,4 +206,19 @@ describe('multitool as a demanding administrator uses it', function () {
     }
     assert.deepStrictEqual(await epoch(), before);
   });
+
+  it('chmaster refuses a replica selector of another VOB, and to the current master says so and records nothing', async () => {
+    await succeed(boston, root, 'mkvob', '-tag', '/vobs/y', '-replica', 'y_hub');
+    await succeed(boston, root, 'mkbrtype', '-invob', T, 'dev');
+    const other = await multitool(boston, root, 'chmaster', '-invob', T, 'sanfran_hub@/vobs/y', 'brtype:dev');
+    assert.strictEqual(other.status, 1);
+    assert.strictEqual(errorLine(other), `Replica "sanfran_hub@/vobs/y" is not in VOB "${T}".`);
+    const epoch = async (): Promise<string[]> => (await succeed(boston, root, 'lsepoch', `boston_hub@${T}`)).out;
+    const before = await epoch();
+    const same = await succeed(boston, root, 'chmaster', '-invob', T, 'boston_hub', 'brtype:dev');
+    assert.deepStrictEqual(same.out, ['Master replica of branch type "dev" is already "boston_hub".']);
+    assert.deepStrictEqual(await epoch(), before);
+    const moved = await succeed(boston, root, 'chmaster', '-invob', T, `replica:sanfran_hub@${T}`, 'brtype:dev');
+    assert.deepStrictEqual(moved.out, ['Changed mastership of branch type "dev" to "sanfran_hub".']);
+  });
 });
