@@ -547,4 +547,16 @@ function sweepBlobTemps(blobs: string): void {
   }
   sweepDeadTemps(blobs);
   for (const d of subdirs) sweepDeadTemps(path.join(blobs, d));
+  // A pack is renamed into place before its index is written (BlobBatch.publish): killed in
+  // between, it is ignored for want of an index, and its name carries no pid for the sweep above.
+  // No other writer is at work (we hold the lock), so a pack without an index now is such a one.
+  const packs = path.join(blobs, 'packs');
+  let names: string[];
+  try {
+    names = fs.readdirSync(packs);
+  } catch {
+    return;
+  }
+  const indexed = new Set(names.filter((n) => n.endsWith('.idx')).map((n) => n.slice(0, -4)));
+  for (const n of names) if (/^pack-[0-9a-f-]+\.pack$/.test(n) && !indexed.has(n.slice(0, -5))) fs.rmSync(path.join(packs, n), { force: true });
 }
