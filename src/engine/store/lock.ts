@@ -32,6 +32,8 @@ export interface HeldLock {
   release(): void;
   /** True when taking the lock meant breaking one left by a dead process: its temp files may remain. */
   brokeStale: boolean;
+  /** Then, when the dead holder took it (ms since the epoch): what it wrote is no older. */
+  staleSince?: number;
 }
 
 const POLL_MS = 50;
@@ -76,31 +78,34 @@ function tryCreate(file: string, holder: LockHolder): boolean {
   }
 }
 
-/** Removes the lock if its holder is a dead process of this host. Returns true when it did. */
-function breakIfStale(file: string): boolean {
+/**
+ * Removes the lock if its holder is a dead process of this host. Returns, when it did, when that
+ * holder took it (the lock file's time), else undefined.
+ */
+function breakIfStale(file: string): number | undefined {
   const holder = readLockHolder(file);
   const stat = safeStat(file);
-  if (!stat) return false;
+  if (!stat) return undefined;
   if (holder) {
-    if (holder.host !== os.hostname() || processAlive(holder.pid)) return false;
+    if (holder.host !== os.hostname() || processAlive(holder.pid)) return undefined;
   } else if (Date.now() - stat.mtimeMs < 2000) {
     // Unreadable and young: its creator may still be writing its name into it.
-    return false;
+    return undefined;
   }
   const breaker = `${file}.break`;
   const me: LockHolder = { pid: process.pid, host: os.hostname(), command: 'break stale lock', since: new Date().toISOString() };
   if (!tryCreate(breaker, me)) {
     const bs = safeStat(breaker);
     if (bs && Date.now() - bs.mtimeMs > BREAKER_STALE_MS) fs.rmSync(breaker, { force: true });
-    return false;
+    return undefined;
   }
   try {
     // Re-check under the breaker: someone may have broken it and taken it meanwhile.
     const again = readLockHolder(file);
     const sameDead = holder ? again !== undefined && again.pid === holder.pid && again.token === holder.token : again === undefined;
-    if (!sameDead || !safeStat(file)) return false;
+    if (!sameDead || !safeStat(file)) return undefined;
     fs.rmSync(file, { force: true });
-    return true;
+    return stat.mtimeMs;
   } finally {
     fs.rmSync(breaker, { force: true });
   }
@@ -125,16 +130,17 @@ export function describeHolder(h: LockHolder | undefined): string {
 export function tryLock(file: string, command: string): HeldLock | undefined {
   const me: LockHolder = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString(), token: randomUUID() };
   try {
-    return tryCreate(file, me) ? holding(file, me, false) : undefined;
+    return tryCreate(file, me) ? holding(file, me) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function holding(file: string, me: LockHolder, brokeStale: boolean): HeldLock {
+function holding(file: string, me: LockHolder, staleSince?: number): HeldLock {
   let released = false;
   return {
-    brokeStale,
+    brokeStale: staleSince !== undefined,
+    staleSince,
     release(): void {
       if (released) return;
       released = true;
@@ -149,11 +155,12 @@ export async function acquireLock(file: string, label: string, opts: LockOptions
   const timeout = opts.timeoutMs ?? 60_000;
   const start = Date.now();
   let told = false;
-  let brokeStale = false;
+  let staleSince: number | undefined;
   for (;;) {
     if (tryCreate(file, me)) break;
-    if (breakIfStale(file)) {
-      brokeStale = true;
+    const since = breakIfStale(file);
+    if (since !== undefined) {
+      staleSince = Math.min(since, staleSince ?? since);
       continue;
     }
     const holder = readLockHolder(file);
@@ -164,7 +171,7 @@ export async function acquireLock(file: string, label: string, opts: LockOptions
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  return holding(file, me, brokeStale);
+  return holding(file, me, staleSince);
 }
 
 /** Pids in the names of temp files (durable.ts tmpName: `.tmp.<pid>.`; lock temps: `.<pid>.<uuid>.tmp`). */

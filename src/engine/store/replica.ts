@@ -162,7 +162,7 @@ export class Replica {
         identity.format = STORE_FORMAT;
         writeJsonAtomic(path.join(dir, FILES.identity), identity);
       }
-      if (lock?.brokeStale) sweepBlobTemps(path.join(dir, FILES.blobs));
+      if (lock?.staleSince !== undefined) sweepBlobTemps(path.join(dir, FILES.blobs), lock.staleSince);
       const oplog = new Oplog(path.join(dir, FILES.oplog), !lock);
       const epochs = readEpochs(dir);
       let state = emptyState();
@@ -538,7 +538,7 @@ export async function withReplica<T>(dir: string, opts: OpenOptions, fn: (r: Rep
  * garbage: nothing refers to them until they are renamed into place. Reclaim the space once,
  * when the next command breaks the stale lock, instead of scanning on every command.
  */
-function sweepBlobTemps(blobs: string): void {
+function sweepBlobTemps(blobs: string, since: number): void {
   let subdirs: string[];
   try {
     subdirs = fs.readdirSync(blobs);
@@ -549,7 +549,8 @@ function sweepBlobTemps(blobs: string): void {
   for (const d of subdirs) sweepDeadTemps(path.join(blobs, d));
   // A pack is renamed into place before its index is written (BlobBatch.publish): killed in
   // between, it is ignored for want of an index, and its name carries no pid for the sweep above.
-  // No other writer is at work (we hold the lock), so a pack without an index now is such a one.
+  // No other writer is at work (we hold the lock), so a pack without an index written since the
+  // dead holder took the lock is such a one; an older one lost its index otherwise, and stays.
   const packs = path.join(blobs, 'packs');
   let names: string[];
   try {
@@ -558,5 +559,10 @@ function sweepBlobTemps(blobs: string): void {
     return;
   }
   const indexed = new Set(names.filter((n) => n.endsWith('.idx')).map((n) => n.slice(0, -4)));
-  for (const n of names) if (/^pack-[0-9a-f-]+\.pack$/.test(n) && !indexed.has(n.slice(0, -5))) fs.rmSync(path.join(packs, n), { force: true });
+  for (const n of names) {
+    if (!/^pack-[0-9a-f-]+\.pack$/.test(n) || indexed.has(n.slice(0, -5))) continue;
+    const file = path.join(packs, n);
+    // A second of slack: file times may be coarser than the clock that stamped the lock.
+    if (fs.statSync(file).mtimeMs >= since - 1000) fs.rmSync(file, { force: true });
+  }
 }

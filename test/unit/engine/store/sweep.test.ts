@@ -51,19 +51,28 @@ describe('temp files of dead writers', () => {
     assert.ok(fs.existsSync(live), 'a running writer\'s temp file is left alone');
   });
 
-  it('removes a pack a dead holder renamed into place but left without its index, and keeps indexed ones', async () => {
+  it('removes a pack a dead holder renamed into place but left without its index, and keeps indexed and older ones', async () => {
     const dead = deadPid();
     const packs = path.join(dir, 'blobs', 'packs');
     fs.mkdirSync(packs, { recursive: true });
     const orphan = path.join(packs, 'pack-0f8fad5b-d9cb-469f-a165-70867728950e.pack');
     fs.writeFileSync(orphan, Buffer.alloc(64 * 1024));
-    fs.writeFileSync(path.join(dir, 'replica.lock'), JSON.stringify({ pid: dead, host: os.hostname(), command: 'syncreplica -import', since: new Date().toISOString() }));
+    // An older pack without its index lost it some other way: it is not the dead holder's to remove.
+    const older = path.join(packs, 'pack-6ba7b810-9dad-11d1-80b4-00c04fd430c8.pack');
+    fs.writeFileSync(older, Buffer.alloc(1024));
+    const hourAgo = new Date(Date.now() - 3600_000);
+    fs.utimesSync(older, hourAgo, hourAgo);
+    const lock = path.join(dir, 'replica.lock');
+    fs.writeFileSync(lock, JSON.stringify({ pid: dead, host: os.hostname(), command: 'syncreplica -import', since: new Date().toISOString() }));
+    const minuteAgo = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, minuteAgo, minuteAgo);
     const paired = path.join(packs, 'pack-1b4e28ba-2fa1-11d2-883f-0016d3cca427');
     fs.writeFileSync(`${paired}.pack`, Buffer.alloc(1024));
     fs.writeFileSync(`${paired}.idx`, Buffer.alloc(64));
     await mkelem({ home }, { tag: '/vobs/dev', path: 'a.c', from: path.join(root, 'v1') });
     assert.ok(!fs.existsSync(orphan), 'the pack without an index stays for good');
     assert.ok(fs.existsSync(`${paired}.pack`) && fs.existsSync(`${paired}.idx`), 'a pack with its index was removed');
+    assert.ok(fs.existsSync(older), 'a pack older than the dead holder\'s lock was removed');
     // Without a stale lock to break, nothing is swept: a pack without an index may be one being published.
     fs.writeFileSync(orphan, Buffer.alloc(64 * 1024));
     await mkelem({ home }, { tag: '/vobs/dev', path: 'b.c', from: path.join(root, 'v1') });
