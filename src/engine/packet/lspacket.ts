@@ -27,25 +27,25 @@ export function packetTypeName(kind: PacketHeader['kind']): string {
 }
 
 export function formatPacket(file: string, h: PacketHeader, opts: FormatOptions): string[] {
-  if (opts.format === 'short') return [file];
+  if (opts.format === 'short') return [shown(file)];
   const lines = [
-    `Packet is: ${file}`,
+    `Packet is: ${shown(file)}`,
     `Packet type: ${packetTypeName(h.kind)}`,
-    `VOB family identifier is: ${h.familyOid}`,
-    `Comment supplied at packet creation is: ${oneLine(h.comment)}`.trimEnd(),
+    `VOB family identifier is: ${shown(h.familyOid)}`,
+    `Comment supplied at packet creation is: ${shown(h.comment.replace(/\r?\n/g, ' '))}`.trimEnd(),
     'Packet intended for the following targets:',
   ];
   for (const t of h.targets) {
     const where = opts.localHost === undefined ? '' : t.host === opts.localHost ? ' [ local to this network ]' : ' [ not local to this network ]';
     // A tag neither the sender nor this host knows is left out.
     const tag = t.vobTag || opts.localTags?.get(t.oid);
-    lines.push(`  ${t.name}${where}${tag ? ` tag: ${tag}` : ''}`);
+    lines.push(`  ${shown(t.name)}${where}${tag ? ` tag: ${shown(tag)}` : ''}`);
   }
   if (opts.format === 'long') {
-    lines.push('Originating replica is:', `  ${h.origin.name} (${h.origin.oid})`);
+    lines.push('Originating replica is:', `  ${shown(h.origin.name)} (${shown(h.origin.oid)})`);
     lines.push('The following replicas are referenced by this packet:');
     for (const r of h.ranges) {
-      lines.push(`  ${r.name === r.oid ? r.oid : `${r.name} (${r.oid})`}`, `    first oplog id is ${r.firstOplogId}`);
+      lines.push(`  ${shown(r.name === r.oid ? r.oid : `${r.name} (${r.oid})`)}`, `    first oplog id is ${r.firstOplogId}`);
       if (opts.endrange) lines.push(`    last oplog id is ${r.lastOplogId}`);
       lines.push(`    incarnation is ${r.incarnation}`);
     }
@@ -53,14 +53,21 @@ export function formatPacket(file: string, h: PacketHeader, opts: FormatOptions)
   }
   lines.push(`The packet sequence number is ${h.sequence}`);
   if (opts.format === 'long') {
-    lines.push(`Packet fragment: ${h.fragment.index} of ${h.fragment.count}`, `Packet identifier is: ${h.packetId}`);
+    lines.push(`Packet fragment: ${h.fragment.index} of ${h.fragment.count}`, `Packet identifier is: ${shown(h.packetId)}`);
   }
   return lines;
 }
 
-/** A comment may hold newlines; a listing line must not, or scripts parsing it break. */
-function oneLine(s: string): string {
-  return s.replace(/\r?\n/g, ' ');
+/**
+ * lspacket reads headers without checking signatures (that is import's work), so any text in
+ * them, and a bay file's name, may come from anyone: shown with control characters escaped,
+ * so a name cannot add listing lines that scripts would parse, or drive the terminal.
+ * (A comment's line breaks read as spaces.)
+ */
+function shown(s: string): string {
+  return /[\x00-\x08\x0a-\x1f\x7f-\x9f]/.test(s)
+    ? s.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
+    : s;
 }
 
 /**

@@ -221,4 +221,34 @@ describe('multitool as a demanding administrator uses it', function () {
     const moved = await succeed(boston, root, 'chmaster', '-invob', T, `replica:sanfran_hub@${T}`, 'brtype:dev');
     assert.deepStrictEqual(moved.out, ['Changed mastership of branch type "dev" to "sanfran_hub".']);
   });
+
+  it('lspacket escapes control characters from an unverified header or a bay file name, so they cannot add listing lines', async () => {
+    await succeed(boston, root, 'syncreplica', '-export', '-c', 'two\nlines', '-out', 'pk/upd', `sanfran_hub@${T}`);
+    const bytes = fs.readFileSync(path.join(root, 'pk', 'upd'));
+    const length = bytes.readUInt32BE(8);
+    const header = JSON.parse(bytes.subarray(12, 12 + length).toString('utf8')) as {
+      familyOid: string;
+      targets: Array<{ name: string; vobTag: string }>;
+      origin: { name: string };
+    };
+    header.familyOid = 'fam\nPacket is: /etc/passwd';
+    header.targets[0].name = 'sanfran_hub\nThe packet sequence number is 999';
+    header.targets[0].vobTag = `${T}\r`;
+    header.origin.name = 'boston_hub\x1b[2J';
+    const text = Buffer.from(JSON.stringify(header), 'utf8');
+    const size = Buffer.alloc(4);
+    size.writeUInt32BE(text.length);
+    const forged = path.join(root, 'pk', 'forged\nPacket is: x');
+    fs.writeFileSync(forged, Buffer.concat([bytes.subarray(0, 8), size, text, bytes.subarray(12 + length)]));
+    const r = await succeed(sanfran, root, 'lspacket', '-long', forged);
+    const out = r.out.join('\n').split('\n');
+    assert.deepStrictEqual(out.filter((l) => l.startsWith('Packet is: ')), [`Packet is: ${path.join(root, 'pk')}/forged\\nPacket is: x`]);
+    assert.deepStrictEqual(out.filter((l) => l.startsWith('The packet sequence number is')).length, 1);
+    assert.ok(out.includes('VOB family identifier is: fam\\nPacket is: /etc/passwd'), out.join('\n'));
+    assert.ok(out.includes(`  sanfran_hub\\nThe packet sequence number is 999 [ local to this network ] tag: ${T}\\r`), out.join('\n'));
+    assert.ok(out.includes(`  boston_hub\\x1b[2J (${out[out.indexOf('Originating replica is:') + 1].split(' (')[1]}`), out.join('\n'));
+    assert.ok(!out.some((l) => l.includes('\x1b')));
+    const plain = await succeed(sanfran, root, 'lspacket', 'pk/upd');
+    assert.ok(plain.out.join('\n').split('\n').includes('Comment supplied at packet creation is: two lines'));
+  });
 });
