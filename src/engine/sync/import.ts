@@ -20,7 +20,7 @@ import type { EngineContext } from '../vob/access';
 import type { MastershipViolation } from '../vob/entryMastership';
 import { IncarnationError, MissingPredecessorError, SelectorError, UnknownOriginError } from './errors';
 import { formatRow, logHistory } from './history';
-import { CheckedAppend, readPacketInto } from './intake';
+import { CheckedAppend, missingContent, readPacketInto, type CarriedContent } from './intake';
 import type { IncarnationNotice } from './units';
 
 export interface ImportRequest {
@@ -305,7 +305,7 @@ async function applyPacket(
   let violation: MastershipViolation | undefined;
   const row: Record<string, number> = { ...own };
   const append = new CheckedAppend(r, (o) => r.nameOf(o));
-  const take = (rec: PacketRecord): undefined => {
+  const take = (rec: PacketRecord, carried: CarriedContent): undefined => {
     if (badRecord) return undefined;
     let op: Op;
     try {
@@ -326,9 +326,15 @@ async function applyPacket(
       return undefined;
     }
     if ((op.kind === 'replica.create' || op.kind === 'vob.create') && op.replica === header.origin.oid) createdOn = op.host;
+    // Claimed for every version, applied or not, so that each carried copy matches its own entry.
+    const noContent = missingContent(r, op, carried, (o) => r.nameOf(o));
     if (need) return undefined;
     const have = row[op.origin] ?? 0;
     if (op.id <= have) return undefined;
+    if (noContent) {
+      badRecord = noContent;
+      return undefined;
+    }
     if (op.id > have + 1) need = new MissingPredecessorError(file, op.id - 1, have, r.nameOf(op.origin));
     for (const [c, n] of Object.entries(op.deps ?? {})) {
       if (!need && (row[c] ?? 0) < n) need = new MissingPredecessorError(file, n, row[c] ?? 0, r.nameOf(c));

@@ -1,6 +1,7 @@
 import type { BlobBatch } from '../store/blobStore';
 import { opJson, type OplogAppender } from '../store/oplog';
-import type { Op } from '../store/ops';
+import { BadRecordError, type Op } from '../store/ops';
+import { EMPTY_BLOB } from '../store/blobStore';
 import type { Replica } from '../store/replica';
 import { PacketChangedError } from '../packet/errors';
 import { openPacket, readBody } from '../packet/reader';
@@ -33,28 +34,67 @@ export async function readPacketInto<T = PacketRecord>(
   r: Replica,
   file: string,
   keys: HostKeyLookup,
-  take: (rec: PacketRecord) => T | undefined = (rec) => rec as T,
+  take: (rec: PacketRecord, carried: CarriedContent) => T | undefined = (rec) => rec as T,
   expect?: PacketHeader,
 ): Promise<PacketIntake<T>> {
   const opened = await openPacket(file, keys);
   if (expect && JSON.stringify(opened.header) !== JSON.stringify(expect)) throw new PacketChangedError(file);
   const records: T[] = [];
+  const carried = new CarriedContent();
   const batch = r.blobs.batch();
   try {
     for await (const e of readBody(file, opened)) {
       if (e.type === 'record') {
-        const kept = take(e.record);
+        const kept = take(e.record, carried);
         if (kept !== undefined) records.push(kept);
+        continue;
       }
+      carried.add(e.hash, e.size);
       // Kept as it travelled (deflated content stays deflated); the reader has checked its hash.
       // Content the store already has is read past, not stored again (putStored checks).
-      else await batch.putStored(e, e.data ?? (e.stream as AsyncIterable<Buffer>));
+      await batch.putStored(e, e.data ?? (e.stream as AsyncIterable<Buffer>));
     }
   } catch (e) {
     await batch.abort();
     throw e;
   }
   return { records, batch };
+}
+
+/**
+ * Content a packet carried that no entry has named yet. An export sends every new version's
+ * content in the version's own unit, before its entry (with -compress, entries come in groups a
+ * little later): so only a few units' content waits here, and an entry naming content that is
+ * neither here nor in the store would make a version without content.
+ */
+export class CarriedContent {
+  private readonly waiting = new Map<string, { size: number; copies: number }>();
+
+  add(hash: string, size: number): void {
+    const w = this.waiting.get(hash);
+    if (w && w.size === size) w.copies++;
+    else if (!w) this.waiting.set(hash, { size, copies: 1 });
+  }
+
+  /** Whether the packet carried this content for the entry naming it (each copy is named once). */
+  claim(hash: string, size: number): boolean {
+    const w = this.waiting.get(hash);
+    if (!w || w.size !== size) return false;
+    if (--w.copies === 0) this.waiting.delete(hash);
+    return true;
+  }
+}
+
+/**
+ * Why a new version from a packet may not be applied: its content is neither carried by the
+ * packet (claimed from `carried`) nor in the replica's store. Undefined for anything else.
+ */
+export function missingContent(r: Replica, op: Op, carried: CarriedContent, nameOf: (oid: string) => string): BadRecordError | undefined {
+  if (op.kind !== 'version.create') return undefined;
+  if (op.size === 0 ? op.blob === EMPTY_BLOB : carried.claim(op.blob, op.size) || r.blobs.has(op.blob, op.size)) return undefined;
+  return new BadRecordError(
+    `entry ${op.id} from replica "${nameOf(op.origin)}" (new version "${op.path}@@${op.branch}/${op.n}") names content ${op.blob.slice(0, 16)}... of ${op.size} bytes that the packet does not carry and this replica does not have`,
+  );
 }
 
 /**

@@ -20,7 +20,7 @@ import { CreationRefusedError, EpochError, ReplicaExistsError, SelectorError } f
 import { outputPlace, packetTarget, prewarmForHistory, writeFromReplica } from './export';
 import { releasePrewarmedBodyHash } from '../packet/bodyDigest';
 import { logHistory } from './history';
-import { CheckedAppend, readPacketInto } from './intake';
+import { CheckedAppend, missingContent, readPacketInto, type CarriedContent } from './intake';
 import { parseHostReplicaSelector } from './selector';
 import { collectUnits } from './units';
 
@@ -229,7 +229,7 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
           // its master, wherever each comes in the fragment.
           let malformed: Error | undefined;
           let refused: CreationRefusedError | undefined;
-          const take = (rec: PacketRecord): undefined => {
+          const take = (rec: PacketRecord, carried: CarriedContent): undefined => {
             if (malformed) return undefined;
             let op: Op;
             try {
@@ -241,6 +241,8 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
               op = parseOpRecord(rec);
               const expected = (row[op.origin] ?? 0) + 1;
               if (op.id !== expected) throw new EpochError(`Replica-creation packet is not consecutive: entry ${op.id} from replica ${op.origin} follows ${expected - 1}.`);
+              const noContent = missingContent(r, op, carried, nameOf);
+              if (noContent) throw noContent;
             } catch (e) {
               malformed = e as Error;
               return undefined;

@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { exportSync, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, receiveDirs, restorereplica, type ImportEvent } from '../../../../src/engine/sync';
+import { Readable } from 'stream';
+import { catVersion, digest, exportSync, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, receiveDirs, restorereplica, type ImportEvent } from '../../../../src/engine/sync';
 import { encodePrefix, PREFIX_BYTES, SIGNATURE_BYTES } from '../../../../src/engine/packet/format';
 import { signHeader } from '../../../../src/engine/packet/sign';
 import { loadPrivateKey } from '../../../../src/engine/host/keys';
@@ -287,5 +288,81 @@ describe('syncreplica -import of a packet for several replicas on this host', fu
     assert.match((im.events[1] as { reason: string }).reason, /^Replica incarnation for "r1" is old: 0 should be \d+\.$/);
     assert.ok((await lsvtree(r2.host.ctx, { tag: r2.tag, path: 'a.c' })).length > 0);
     await assert.rejects(lsvtree(r1.host.ctx, { tag: r1.tag, path: 'a.c' }), /a\.c/);
+  });
+});
+
+describe('syncreplica -import of entries and the content they name', function () {
+  this.timeout(60_000);
+  let root: string;
+  let hosts: TestHost[];
+  let r0: TestReplica;
+  let r1: TestReplica;
+
+  beforeEach(async () => {
+    root = tempDir('msintake-');
+    hosts = makeHosts(root, ['boston', 'sanfran']);
+    [r0, r1] = await makeFamily(root, hosts, [0, 1]);
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('quarantines a signed packet whose new version names content it does not carry and the replica does not have', async () => {
+    const v = path.join(root, 'v');
+    fs.writeFileSync(v, 'one\n');
+    await mkelem(r0.host.ctx, { tag: r0.tag, path: 'a.c', from: v });
+    const out = path.join(root, 'first');
+    fs.mkdirSync(out);
+    const ex = await exportSync(r0.host.ctx, { targets: [`r1@${r0.tag}`], out });
+    assert.ok((await importSync(r1.host.ctx, { sources: ex.vobs[0].packets.map((p) => p.path) })).ok);
+    const [info] = await listReplicas(r1.host.ctx, r1.tag);
+    const origin = info.replicas.find((r) => r.name === 'r0');
+    assert.ok(origin);
+    const dir = path.join(root, 'forged');
+    fs.mkdirSync(dir);
+    const absent = crypto.createHash('sha256').update('never sent').digest('hex');
+    const carried = Buffer.from('two\n');
+    const blob = { hash: crypto.createHash('sha256').update(carried).digest('hex'), size: carried.length, open: () => Readable.from([carried]) };
+    const write = async (records: PacketRecord[], blobs: (typeof blob)[]): Promise<string> => {
+      const [w] = await writePacket(
+        {
+          kind: 'update',
+          dir,
+          compress: false,
+          header: {
+            sequence: 99,
+            familyOid: info.familyOid,
+            vobTag: r0.tag,
+            comment: '',
+            origin: { name: 'r0', oid: origin.oid },
+            sendingHost: 'boston',
+            targets: [{ name: 'r1', oid: info.replicaOid, host: 'sanfran', vobTag: '', incarnation: 0 }],
+            senderRow: {},
+          },
+          signer: { host: 'boston', privateKey: loadPrivateKey(hostLayout(hosts[0].home)) },
+        },
+        [{ records, blobs }],
+      );
+      return w.path;
+    };
+    const version = (blobHash: string, size: number): PacketRecord =>
+      ({ kind: 'version.create', origin: origin.oid, id: origin.row[origin.oid] + 1, at: 'now', path: 'a.c', branch: '/main', n: 2, blob: blobHash, size }) as PacketRecord;
+    const before = await digest(r1.host.ctx, { tag: r1.tag });
+    for (const [records, blobs] of [
+      [[version(absent, 4)], []],
+      [[version(blob.hash, 4)], []],
+      // Carried, but named with another size.
+      [[version(blob.hash, 5)], [blob]],
+    ] as const) {
+      const p = await write([...records], [...blobs]);
+      const r = await importSync(r1.host.ctx, { sources: [p] });
+      assert.deepStrictEqual(r.events.map((e) => e.type), ['quarantined']);
+      assert.match((r.events[0] as { reason: string }).reason, /new version "a\.c@@\/main\/2"\) names content [0-9a-f]{16}\.\.\. of \d bytes that the packet does not carry/);
+      assert.strictEqual(await digest(r1.host.ctx, { tag: r1.tag }), before);
+    }
+    // The same entry with its content: applied, and its content reads back.
+    const good = await importSync(r1.host.ctx, { sources: [await write([version(blob.hash, 4)], [blob])] });
+    assert.deepStrictEqual(good.events.map((e) => e.type), ['applied']);
+    const chunks: Buffer[] = [];
+    for await (const c of await catVersion(r1.host.ctx, { tag: r1.tag, version: 'a.c@@/main/2' })) chunks.push(c as Buffer);
+    assert.strictEqual(Buffer.concat(chunks).toString(), 'two\n');
   });
 });
