@@ -184,6 +184,7 @@ export class Replica {
               for (const op of txn.ops) applyOp(state, op, view === 'full');
             });
       if (scan.tornBytes > 0 && lock) oplog.truncate(scan.end);
+      if (scan.tornBytes > 0 && !lock) await checkDamageAsReader(dir, oplog.file, scan.end);
       const r = new Replica(dir, identity, state, epochs, oplog, new BlobStore(path.join(dir, FILES.blobs)), lock);
       r.view = view;
       r.snapshotBytes = from;
@@ -417,6 +418,23 @@ function readEpochs(dir: string): LocalEpochs {
 
 function damagedEpochs(dir: string, reason: string): ReplicaFormatError {
   return new ReplicaFormatError(dir, `${FILES.epochs} is damaged (${reason}); restore it from backup, or remove it and this replica takes its siblings to have nothing (its next exports send everything)`);
+}
+
+/**
+ * A reader's scan ends at the first line that is not valid: a writer may be committing there
+ * (see Oplog). When no writer is (the lock is free at once), the file is still, and a line
+ * that is not valid with valid ones after it is damage: the reader reports it as a writer
+ * would, rather than show the history before it as the whole (a digest, an epoch row, an
+ * element "not found", all wrong and all quiet). A torn tail stays for a writer to cut off.
+ */
+async function checkDamageAsReader(dir: string, file: string, end: number): Promise<void> {
+  const held = tryLock(path.join(dir, FILES.lock), 'oplog check');
+  if (!held) return;
+  try {
+    await new Oplog(file).scanEntries(end, () => undefined);
+  } finally {
+    held.release();
+  }
 }
 
 /** The snapshot an open of `view` starts from, if there is a readable one. */

@@ -82,4 +82,37 @@ describe('damaged replica files', () => {
       assert.deepStrictEqual(r.err, [`multitool: Error: ${dir} is not a replica storage directory: replica.json is damaged (not a replica identity).`]);
     });
   }
+
+  describe('an oplog damaged before its last line', () => {
+    async function damaged(): Promise<string> {
+      const dir = await replicaDir();
+      await must('mkelem', '-invob', '/vobs/dev', '-from', path.join(root, 'a.c'), 'b.c');
+      const file = path.join(dir, 'oplog');
+      const bytes = fs.readFileSync(file);
+      const lineStarts = [0, ...[...bytes.entries()].filter(([, c]) => c === 0x0a).map(([i]) => i + 1)].filter((i) => i < bytes.length);
+      assert.ok(lineStarts.length >= 3, `${lineStarts.length} oplog lines`);
+      // One bit of the line that made a.c: the line after it (b.c) is valid.
+      bytes[lineStarts[1] + 20] ^= 1;
+      fs.writeFileSync(file, bytes);
+      return dir;
+    }
+
+    it('is reported by readers as by writers, not shown as a shorter history', async () => {
+      await damaged();
+      for (const argv of [['lsvtree', '-invob', '/vobs/dev', 'b.c'], ['digest', '-invob', '/vobs/dev'], ['lsepoch', '-invob', '/vobs/dev'], ['mkbrtype', '-invob', '/vobs/dev', 'dev']]) {
+        const r = await mt(...argv);
+        assert.strictEqual(r.status, 1, `${argv.join(' ')}: ${r.out.join('\n')} ${r.err.join('\n')}`);
+        assert.strictEqual(r.err.length, 1, r.err.join('\n'));
+        assert.match(r.err[0], /^multitool: Error: Cannot open replica storage .*: the oplog is damaged at byte \d+ with valid entries after it; restore the replica from backup and run restorereplica\.$/);
+      }
+    });
+
+    it('still ends a reader\'s scan quietly while a writer holds the lock (it may be committing)', async () => {
+      const dir = await damaged();
+      fs.writeFileSync(path.join(dir, 'replica.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), command: 'syncreplica -import', since: new Date().toISOString() }));
+      const r = await mt('lsepoch', '-invob', '/vobs/dev');
+      assert.strictEqual(r.status, 0, r.err.join('\n'));
+      assert.ok(fs.existsSync(path.join(dir, 'replica.lock')), 'the writer\'s lock was taken away');
+    });
+  });
 });
