@@ -279,7 +279,15 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
             throw new CreationRefusedError(file, `packet from replica "${header.origin.name}" was signed by host "${header.sendingHost}", but that replica is on host "${originHost}"`);
           }
         }
-        if (!lookup(r.state.replicas, target.oid)) throw new EpochError(`The creation packet's history does not create replica "${target.name}".`);
+        const made = lookup(r.state.replicas, target.oid);
+        if (!made) throw new EpochError(`The creation packet's history does not create replica "${target.name}".`);
+        // The new replica's identity comes from the header: it must be the one the history made.
+        if (made.name !== target.name || made.host !== target.host || r.state.familyOid !== first.familyOid) {
+          throw new CreationRefusedError(
+            headers[0].file,
+            `its header describes replica "${target.name}" on host "${target.host}" of VOB family ${first.familyOid}, but the history it carries creates "${made.name}" on host "${made.host}" of family ${r.state.familyOid}`,
+          );
+        }
         r.epochs.rows = creation.rows;
         r.epochs.rows[first.origin.oid] = { ...first.senderRow };
         delete r.epochs.rows[target.oid];

@@ -174,6 +174,26 @@ describe('mkreplica -import of a creation packet', function () {
     assert.deepStrictEqual(fs.readdirSync(hostLayout(sanfran.home).vobs).filter((f) => f.endsWith('.vbs') || f.includes('.new-')), []);
   });
 
+  it('refuses a creation packet whose header names another replica, host or family than its history creates', async () => {
+    const sanfran = hosts[1];
+    const edits: Array<[string, (h: Record<string, unknown>) => void]> = [
+      ['name', (h) => ((h.targets as Array<Record<string, unknown>>)[0].name = 'r9')],
+      ['family', (h) => (h.familyOid = 'another-family')],
+    ];
+    for (const [what, edit] of edits) {
+      const out = path.join(root, `creation-${what}`);
+      fs.mkdirSync(out);
+      const ex = await mkreplicaExport(r0.host.ctx, { target: `sanfran:r1${what}@${r0.tag}`, workdir: path.join(root, 'work'), out });
+      resign(ex.packets[0].path, hosts[0], edit);
+      await assert.rejects(
+        mkreplicaImport(sanfran.ctx, { packets: [ex.packets[0].path], workdir: path.join(root, 'work'), tag: '/vobs/r1' }),
+        /its header describes replica "r\w+" on host "sanfran" of VOB family [\w-]+, but the history it carries creates "r1\w+" on host "sanfran" of family [\w-]+; no replica was created/,
+        what,
+      );
+      assert.deepStrictEqual(listVobTags(hostLayout(sanfran.home)), []);
+    }
+  });
+
   it('creates the replica when a fragment is given twice, as the same file or a copy, and says which fragments are missing otherwise', async () => {
     const v = path.join(root, 'v');
     for (let i = 0; i < 3; i++) {
