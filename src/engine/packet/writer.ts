@@ -88,6 +88,9 @@ export async function writePacket(opts: PacketWriteOptions, units: PacketUnitSou
 
   await sweepStaleTemps(opts.dir);
   const temps = new Set<string>();
+  // Fragments already given their names when a later one cannot be (its name is taken): removed,
+  // so a failed export leaves no part of a logical packet behind.
+  const published: string[] = [];
   let frags: FragmentFacts[] = [];
   try {
     frags = await writeBodies(opts, path.join(opts.dir, firstName), bounds, units, temps);
@@ -104,6 +107,7 @@ export async function writePacket(opts: PacketWriteOptions, units: PacketUnitSou
     }
     for (let i = 0; i < written.length; i++) {
       written[i].path = await publish(frags[i].temp, opts.dir, names[i], opts.fileName === undefined, (n) => (names[i] = n));
+      published.push(written[i].path);
       temps.delete(frags[i].temp);
     }
     await syncDir(opts.dir);
@@ -111,6 +115,7 @@ export async function writePacket(opts: PacketWriteOptions, units: PacketUnitSou
   } catch (e) {
     for (const f of frags) await f.fh?.close().catch(() => undefined);
     for (const t of temps) await fs.promises.rm(t, { force: true });
+    for (const p of published) await fs.promises.rm(p, { force: true });
     throw e;
   }
 }

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { errorLine, multitool, replicatedHosts, succeed, tempRoot } from './cliSupport';
@@ -250,5 +251,21 @@ describe('multitool as a demanding administrator uses it', function () {
     assert.ok(!out.some((l) => l.includes('\x1b')));
     const plain = await succeed(sanfran, root, 'lspacket', 'pk/upd');
     assert.ok(plain.out.join('\n').split('\n').includes('Comment supplied at packet creation is: two lines'));
+  });
+
+  it('syncreplica -export -maxsize leaves no fragment behind when a later fragment\'s -out name is taken', async () => {
+    // Random bytes: the store deflates content, and these must stay too large for one packet.
+    fs.writeFileSync(path.join(root, 'v1'), crypto.randomBytes(3000));
+    fs.writeFileSync(path.join(root, 'v2'), crypto.randomBytes(3000));
+    await succeed(boston, root, 'mkelem', '-invob', T, '-from', 'v1', 'a.c');
+    await succeed(boston, root, 'mkelem', '-invob', T, '-from', 'v2', 'b.c');
+    fs.mkdirSync(path.join(root, 'out'));
+    fs.writeFileSync(path.join(root, 'out', 'up_2'), 'taken');
+    const before = (await succeed(boston, root, 'lsepoch', `sanfran_hub@${T}`)).out;
+    const r = await multitool(boston, root, 'syncreplica', '-export', '-maxsize', '3k', '-out', 'out/up', `sanfran_hub@${T}`);
+    assert.strictEqual(r.status, 1, r.err.join('\n'));
+    assert.strictEqual(errorLine(r), `Cannot write packet ${path.join(root, 'out', 'up_2')}: a file of that name already exists; remove it or choose another name.`);
+    assert.deepStrictEqual(fs.readdirSync(path.join(root, 'out')), ['up_2']);
+    assert.deepStrictEqual((await succeed(boston, root, 'lsepoch', `sanfran_hub@${T}`)).out, before);
   });
 });
