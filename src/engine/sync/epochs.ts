@@ -60,6 +60,8 @@ export async function chepoch(ctx: EngineContext, opts: { replica: string; value
       if (n > own && !opts.force) {
         throw new EpochError(`Setting ${m[1]}=${n} for "${sel.name}" is above this replica's own ${own} for "${m[1]}": the next export would skip changes. Use -force if that is intended.`);
       }
+      // boston_hub=1 boston_hub=2 (or its oid:) is a typo either way: which one was meant?
+      if (origin in values && values[origin] !== n) throw new EpochError(`Origin "${r.nameOf(origin)}" is given two values, ${values[origin]} and ${n}: give each origin once.`);
       values[origin] = n;
     }
     const changes = setRow(r, target, values);

@@ -268,4 +268,17 @@ describe('multitool as a demanding administrator uses it', function () {
     assert.deepStrictEqual(fs.readdirSync(path.join(root, 'out')), ['up_2']);
     assert.deepStrictEqual((await succeed(boston, root, 'lsepoch', `sanfran_hub@${T}`)).out, before);
   });
+
+  it('chepoch refuses one origin given two values, by name or by oid, and changes nothing', async () => {
+    const before = (await succeed(boston, root, 'lsepoch', `sanfran_hub@${T}`)).out;
+    const oid = before.find((l) => l.endsWith('(boston_hub)'))?.trim().split('=')[0] as string;
+    for (const second of ['boston_hub=0', `${oid}=0`]) {
+      const r = await multitool(boston, root, 'chepoch', `sanfran_hub@${T}`, 'boston_hub=1', second);
+      assert.strictEqual(r.status, 1, r.err.join('\n'));
+      assert.strictEqual(errorLine(r), 'Origin "boston_hub" is given two values, 1 and 0: give each origin once.');
+      assert.deepStrictEqual(r.out, []);
+    }
+    assert.deepStrictEqual((await succeed(boston, root, 'lsepoch', `sanfran_hub@${T}`)).out, before);
+    await succeed(boston, root, 'chepoch', `sanfran_hub@${T}`, 'boston_hub=1', 'boston_hub=1');
+  });
 });
