@@ -52,9 +52,24 @@ export function readLockHolder(file: string): LockHolder | undefined {
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process killed (kill -9) whose parent has not reaped it yet still answers signal 0: on
+ * Linux its /proc state says it is a zombie, which will never release a lock. Elsewhere, or
+ * if /proc cannot be read, it counts as alive.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // "pid (command) S ...": the command may hold spaces and parentheses; the state follows the last ")".
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 
