@@ -410,7 +410,11 @@ async function applyPacket(
       r.epochs.rows[n.replica] = { ...n.row };
     }
   }
-  if (header.origin.oid !== r.oid) raiseRow(rowOf(r.epochs, header.origin.oid), header.senderRow);
+  // Every export of a restored replica leads with its notice: a packet without one as recent as
+  // the origin's known incarnation was made before the restore, and its row is what the origin
+  // had then, not what it has now (taking it, this replica would never resend what it lost).
+  const madeAt = notices.reduce((m, n) => Math.max(m, n.incarnation), 0);
+  if (header.origin.oid !== r.oid && madeAt >= (r.epochs.incarnations[header.origin.oid] ?? 0)) raiseRow(rowOf(r.epochs, header.origin.oid), header.senderRow);
   const rec = r.epochs.recovery;
   if (rec && target.incarnation === rec.incarnation) {
     rec.waitingFor = rec.waitingFor.filter((o) => o !== header.origin.oid);

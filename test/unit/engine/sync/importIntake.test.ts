@@ -3,7 +3,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
-import { catVersion, digest, exportSync, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, receiveDirs, restorereplica, type ImportEvent } from '../../../../src/engine/sync';
+import { catVersion, digest, exportSync, findVobTag, hostLayout, importSync, listReplicas, listVobTags, lsvtree, mkelem, mkreplicaExport, mkreplicaImport, receiveDirs, restorereplica, type ImportEvent } from '../../../../src/engine/sync';
 import { encodePrefix, PREFIX_BYTES, SIGNATURE_BYTES } from '../../../../src/engine/packet/format';
 import { signHeader } from '../../../../src/engine/packet/sign';
 import { loadPrivateKey } from '../../../../src/engine/host/keys';
@@ -384,5 +384,50 @@ describe('syncreplica -import of entries and the content they name', function ()
     const chunks: Buffer[] = [];
     for await (const c of await catVersion(r1.host.ctx, { tag: r1.tag, version: 'a.c@@/main/2' })) chunks.push(c as Buffer);
     assert.strictEqual(Buffer.concat(chunks).toString(), 'two\n');
+  });
+});
+
+describe('syncreplica -import of a packet made before its origin was restored', function () {
+  this.timeout(60_000);
+  let root: string;
+  let r0: TestReplica;
+  let r1: TestReplica;
+  let n = 0;
+
+  beforeEach(async () => {
+    root = tempDir('msintake-');
+    const hosts = makeHosts(root, ['boston', 'sanfran']);
+    [r0, r1] = await makeFamily(root, hosts, [0, 1]);
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  async function send(from: TestReplica, to: TestReplica): Promise<string[]> {
+    const out = path.join(root, `out-${n++}`);
+    fs.mkdirSync(out);
+    const ex = await exportSync(from.host.ctx, { targets: [`${to.name}@${from.tag}`], out });
+    return ex.vobs.flatMap((v) => v.packets.map((p) => p.path));
+  }
+
+  it('does not take the row of a packet from before the restore, delivered after it: the restored replica still gets back what it lost', async () => {
+    const v = path.join(root, 'v');
+    fs.writeFileSync(v, 'one\n');
+    await mkelem(r0.host.ctx, { tag: r0.tag, path: 'a.c', from: v });
+    assert.ok((await importSync(r1.host.ctx, { sources: await send(r0, r1) })).ok);
+    assert.ok((await importSync(r0.host.ctx, { sources: await send(r1, r0) })).ok);
+    const dir = findVobTag(hostLayout(r0.host.home), r0.tag, 'boston').dir;
+    const backup = path.join(root, 'backup');
+    fs.cpSync(dir, backup, { recursive: true });
+    await mkelem(r0.host.ctx, { tag: r0.tag, path: 'b.c', from: v });
+    const late = await send(r0, r1);
+    // r0 goes back to its backup (b.c lost there) and is restored; its first packet after the
+    // restore reaches r1 before the one made before it.
+    fs.rmSync(dir, { recursive: true });
+    fs.cpSync(backup, dir, { recursive: true });
+    await restorereplica(r0.host.ctx, { tag: r0.tag });
+    assert.ok((await importSync(r1.host.ctx, { sources: await send(r0, r1) })).ok);
+    assert.ok((await importSync(r1.host.ctx, { sources: late })).ok);
+    assert.ok((await importSync(r0.host.ctx, { sources: await send(r1, r0) })).ok);
+    assert.ok((await lsvtree(r0.host.ctx, { tag: r0.tag, path: 'b.c' })).length > 0, 'r0 got b.c back from r1');
+    assert.strictEqual(await digest(r0.host.ctx, { tag: r0.tag }), await digest(r1.host.ctx, { tag: r1.tag }));
   });
 });
