@@ -281,4 +281,16 @@ describe('multitool as a demanding administrator uses it', function () {
     assert.deepStrictEqual((await succeed(boston, root, 'lsepoch', `sanfran_hub@${T}`)).out, before);
     await succeed(boston, root, 'chepoch', `sanfran_hub@${T}`, 'boston_hub=1', 'boston_hub=1');
   });
+
+  it('recoverpacket -since refuses a day that does not exist instead of rolling it into the next month', async () => {
+    for (const since of ['31-Feb-2026', '2026-02-30', '2026-04-31T10:00:00Z', '29-Feb-2025.10:00']) {
+      const r = await multitool(boston, root, 'recoverpacket', '-since', since, `sanfran_hub@${T}`);
+      assert.strictEqual(r.status, 1, since);
+      assert.strictEqual(errorLine(r), `Invalid date-time "${since}": there is no such day.`);
+    }
+    const bad = await multitool(boston, root, 'recoverpacket', '-since', '9-Xyz-2026', `sanfran_hub@${T}`);
+    assert.strictEqual(errorLine(bad), 'Invalid date-time "9-Xyz-2026": use e.g. 2026-11-21T14:30:00Z or 21-Nov-2026.14:30.');
+    await succeed(boston, root, 'syncreplica', '-export', '-out', 'pk/upd', `sanfran_hub@${T}`);
+    for (const since of ['29-Feb-2028.10:00', '2028-02-29', '31-Dec-2030']) await succeed(boston, root, 'recoverpacket', '-since', since, `sanfran_hub@${T}`);
+  });
 });
