@@ -7,6 +7,7 @@ import { checkNewStorageDir, defaultVobDir, listVobTags, registerVobTag, vobTagP
 import { VobTagExistsError } from '../host/errors';
 import { fsyncDir } from '../store/durable';
 import { BlobMissingError } from '../store/errors';
+import { sweepDeadBuilds } from '../store/lock';
 import { isValidName, type OpBody } from '../store/ops';
 import { Replica, STORE_FORMAT } from '../store/replica';
 import { digestState, lookup, type ElementState, type VersionState } from '../store/vobState';
@@ -38,6 +39,8 @@ function checkName(kind: string, name: string): void {
 
 /** Builds storage in a temporary directory and renames it into place, so a crash leaves no half-made VOB. */
 export function createReplicaStorage(dir: string, build: (tmpDir: string) => void): void {
+  // What a killed build for this directory left is nobody's any more.
+  sweepDeadBuilds(dir);
   if (fs.existsSync(dir)) throw new ObjectExistsError(`Storage directory ${dir} already exists; choose another with -vob.`);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const tmp = `${dir}.new-${process.pid}-${Date.now().toString(36)}`;

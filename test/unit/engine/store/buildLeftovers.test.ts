@@ -65,6 +65,14 @@ describe('mkreplica after a killed run', () => {
     assert.ok(fs.existsSync(alive), 'a live builder\'s directory was removed');
   });
 
+  it('has mkvob reclaim what a killed mkvob left for the same directory', async () => {
+    const vobs = path.join(a, 'vobs');
+    const dead = path.join(vobs, `vobs_new_x.vbs.new-${deadPid()}-mwr9ceip`);
+    fs.mkdirSync(path.join(dead, 'blobs'), { recursive: true });
+    await must(a, 'mkvob', '-tag', '/vobs/new', '-replica', 'paris', '-vob', path.join(vobs, 'vobs_new_x.vbs'));
+    assert.ok(!fs.existsSync(dead), 'a dead builder\'s directory stays');
+  });
+
   it('registers the finished storage of a run killed before it registered it', async () => {
     await must(b, ...importArgs());
     const digest = await must(b, 'digest', '-invob', '/vobs/dev');
