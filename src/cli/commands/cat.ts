@@ -27,7 +27,7 @@ export const cat: CommandSpec = {
     const tag = requireValue(args, 'invob', usage);
     const stream = await catVersion(engineContext(ctx), { tag, version });
     const to = args.values.get('to');
-    if (to) {
+    if (to !== undefined) {
       // Exact bytes, streamed: the line-oriented output below cannot say "no final newline".
       try {
         await pipeline(stream, fs.createWriteStream(resolvePath(ctx, to)));

@@ -15,8 +15,13 @@ export function engineContext(ctx: CommandContext): EngineContext {
 }
 
 export function resolvePath(ctx: CommandContext, p: string): string {
+  // path.resolve('') is the current directory: an unset shell variable ("$PKTDIR") would quietly
+  // import, list or write there.
+  if (p === '') throw new UsageError(EMPTY_PATH);
   return path.resolve(ctx.cwd, p);
 }
+
+const EMPTY_PATH = 'An empty pathname was given: name a file or directory ("." for the current directory).';
 
 export function requireValue(args: ParsedArgs, name: string, usage: string): string {
   const v = args.values.get(name);

@@ -6,6 +6,7 @@ import { loadShippingConf } from '../../engine/conf';
 import { MultiSiteError } from '../../engine/errors';
 import { HostNotConfiguredError } from '../../engine/host/errors';
 import { localView } from '../../engine/host/localView';
+import { resolvePath } from './engineContext';
 import { defaultBayDirs, formatPacket, packetFilesIn, readHeaders, type FormatOptions, type ListingFormat } from '../../engine/packet';
 
 /**
@@ -39,7 +40,7 @@ export const lspacket: CommandSpec = {
       for (const dir of bayDirs(ctx)) if (isDir(dir)) listDir(dir, files, fail);
     } else {
       for (const operand of args.operands) {
-        const p = path.resolve(ctx.cwd, operand);
+        const p = resolvePath(ctx, operand);
         let st: fs.Stats;
         try {
           st = fs.statSync(p);

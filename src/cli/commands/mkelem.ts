@@ -16,7 +16,7 @@ export const mkelem: CommandSpec = {
     const [p] = operands(args, 1, 1, usage, 'element pathname');
     const tag = requireValue(args, 'invob', usage);
     const from = args.values.get('from');
-    const r = await makeElement(engineContext(ctx), { tag, path: p, from: from ? resolvePath(ctx, from) : undefined, comment: args.values.get('c') });
+    const r = await makeElement(engineContext(ctx), { tag, path: p, from: from !== undefined ? resolvePath(ctx, from) : undefined, comment: args.values.get('c') });
     ctx.out(`Created element "${r.path}".`);
     if (r.version) ctx.out(`Checked in "${r.path}" version "${r.version}".`);
   },

@@ -41,7 +41,7 @@ async function runImport(ctx: CommandContext, args: ParsedArgs): Promise<void> {
     packets: args.operands.map((p) => resolvePath(ctx, p)),
     workdir: resolvePath(ctx, workdir),
     tag,
-    vobDir: vob ? resolvePath(ctx, vob) : undefined,
+    vobDir: vob !== undefined ? resolvePath(ctx, vob) : undefined,
   });
   ctx.out(`Created replica "${r.replica}" of VOB "${r.tag}" at ${r.dir} (${r.ops} oplog entries).`);
 }

@@ -18,7 +18,7 @@ export const mkvob: CommandSpec = {
     const tag = requireValue(args, 'tag', usage);
     const replica = requireValue(args, 'replica', usage);
     const vobDir = args.values.get('vob');
-    const r = await makeVob(engineContext(ctx), { tag, replica, comment: args.values.get('c'), vobDir: vobDir ? resolvePath(ctx, vobDir) : undefined });
+    const r = await makeVob(engineContext(ctx), { tag, replica, comment: args.values.get('c'), vobDir: vobDir !== undefined ? resolvePath(ctx, vobDir) : undefined });
     ctx.out(`Created VOB "${r.tag}" with replica "${r.replicaName}".`);
     ctx.out(`  VOB family identifier is: ${r.familyOid}`);
     ctx.out(`  Replica storage: ${r.dir}`);

@@ -293,4 +293,32 @@ describe('multitool as a demanding administrator uses it', function () {
     await succeed(boston, root, 'syncreplica', '-export', '-out', 'pk/upd', `sanfran_hub@${T}`);
     for (const since of ['29-Feb-2028.10:00', '2028-02-29', '31-Dec-2030']) await succeed(boston, root, 'recoverpacket', '-since', since, `sanfran_hub@${T}`);
   });
+
+  it('refuses an empty pathname (an unset shell variable) instead of taking the current directory or ignoring the option', async () => {
+    fs.writeFileSync(path.join(root, 'v1'), 'one\n');
+    await succeed(boston, root, 'mkelem', '-invob', T, '-from', 'v1', 'a.c');
+    await succeed(boston, root, 'syncreplica', '-export', '-out', 'upd', `sanfran_hub@${T}`);
+    const empty = 'An empty pathname was given: name a file or directory ("." for the current directory).';
+    const cases: Array<[string, string[]]> = [
+      [sanfran, ['syncreplica', '-import', '']],
+      [sanfran, ['lspacket', '']],
+      [boston, ['fsimport', '-invob', T, '']],
+      [boston, ['mkelem', '-invob', T, '-from', '', 'b.c']],
+      [boston, ['checkin', '-invob', T, '-from', '', 'a.c']],
+      [boston, ['cat', '-invob', T, '-to', '', 'a.c@@/main/1']],
+      [boston, ['mkvob', '-tag', '/vobs/e', '-replica', 'e_hub', '-vob', '']],
+      [boston, ['syncreplica', '-export', '-out', '', `sanfran_hub@${T}`]],
+      [boston, ['mkreplica', '-export', '-workdir', '', '-out', 'c', `sanfran:s3@${T}`]],
+    ];
+    for (const [home, argv] of cases) {
+      const r = await multitool(home, root, ...argv);
+      assert.strictEqual(r.status, 1, argv.join(' '));
+      assert.strictEqual(errorLine(r), empty, argv.join(' '));
+      assert.deepStrictEqual(r.out, [], argv.join(' '));
+    }
+    assert.ok(fs.existsSync(path.join(root, 'upd')), 'not consumed');
+    const tree = await succeed(boston, root, 'lsvtree', '-invob', T, 'a.c');
+    assert.strictEqual(tree.out.length, 4, tree.out.join('\n'));
+    await assert.rejects(succeed(boston, root, 'lsvtree', '-invob', T, 'b.c'));
+  });
 });
