@@ -13,6 +13,8 @@ const WRITE_PROBLEMS: Record<string, string> = {
   EISDIR: 'it is a directory',
   ENOENT: 'its directory does not exist',
   ENOTDIR: 'a component of the path is not a directory',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'the name is too long',
 };
 
 export const cat: CommandSpec = {

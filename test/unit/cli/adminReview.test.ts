@@ -135,7 +135,9 @@ describe('multitool as a demanding administrator uses it', function () {
       ['pk', 'Cannot write "pk": it is a directory.'],
       ['nodir/x', 'Cannot write "nodir/x": its directory does not exist.'],
       ['v1/x', 'Cannot write "v1/x": a component of the path is not a directory.'],
+      ['loop', 'Cannot write "loop": too many levels of symbolic links.'],
     ];
+    fs.symlinkSync('loop', path.join(root, 'loop'));
     for (const [to, message] of cases) {
       const r = await multitool(boston, root, 'cat', '-invob', T, '-to', to, 'a.c@@/main/1');
       assert.strictEqual(r.status, 1, r.err.join('\n'));
