@@ -304,6 +304,7 @@ async function applyPacket(
   let need: MissingPredecessorError | undefined;
   let violation: MastershipViolation | undefined;
   const row: Record<string, number> = { ...own };
+  const lastInPacket = new Map<string, number>();
   const append = new CheckedAppend(r, (o) => r.nameOf(o));
   const take = (rec: PacketRecord, carried: CarriedContent): undefined => {
     if (badRecord) return undefined;
@@ -325,6 +326,14 @@ async function applyPacket(
       badRecord = e;
       return undefined;
     }
+    // An export carries each origin's entries in an unbroken run: a gap inside the packet is not
+    // a predecessor to wait for (the packet would wait for ever), the packet is malformed.
+    const last = lastInPacket.get(op.origin);
+    if (last !== undefined && op.id !== last + 1) {
+      badRecord = new BadRecordError(`entry ${op.id} from replica "${r.nameOf(op.origin)}" follows entry ${last} in the packet, not entry ${last + 1}`);
+      return undefined;
+    }
+    lastInPacket.set(op.origin, op.id);
     if ((op.kind === 'replica.create' || op.kind === 'vob.create') && op.replica === header.origin.oid) createdOn = op.host;
     // Claimed for every version, applied or not, so that each carried copy matches its own entry.
     const noContent = missingContent(r, op, carried, (o) => r.nameOf(o));

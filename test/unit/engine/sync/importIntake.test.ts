@@ -325,7 +325,7 @@ describe('syncreplica -import of entries and the content they name', function ()
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('quarantines a signed packet whose new version names content it does not carry and the replica does not have', async () => {
+  it('quarantines a signed packet whose new version names content it does not carry and the replica does not have, or whose entries of one origin are out of order', async () => {
     const v = path.join(root, 'v');
     fs.writeFileSync(v, 'one\n');
     await mkelem(r0.host.ctx, { tag: r0.tag, path: 'a.c', from: v });
@@ -378,6 +378,13 @@ describe('syncreplica -import of entries and the content they name', function ()
       assert.match((r.events[0] as { reason: string }).reason, /new version "a\.c@@\/main\/2"\) names content [0-9a-f]{16}\.\.\. of \d bytes that the packet does not carry/);
       assert.strictEqual(await digest(r1.host.ctx, { tag: r1.tag }), before);
     }
+    // Entries of one origin out of order: not a packet waiting for predecessors (it carries them).
+    const element = (id: number, p: string): PacketRecord => ({ kind: 'element.create', origin: origin.oid, id, at: 'now', path: p }) as PacketRecord;
+    const next = origin.row[origin.oid] + 1;
+    const shuffled = await importSync(r1.host.ctx, { sources: [await write([element(next, 'x.c'), element(next + 2, 'z.c'), element(next + 1, 'y.c')], [])] });
+    assert.deepStrictEqual(shuffled.events.map((e) => e.type), ['quarantined']);
+    assert.match((shuffled.events[0] as { reason: string }).reason, new RegExp(`entry ${next + 2} from replica "r0" follows entry ${next} in the packet`));
+    assert.strictEqual(await digest(r1.host.ctx, { tag: r1.tag }), before);
     // The same entry with its content: applied, and its content reads back.
     const good = await importSync(r1.host.ctx, { sources: [await write([version(blob.hash, 4)], [blob])] });
     assert.deepStrictEqual(good.events.map((e) => e.type), ['applied']);
