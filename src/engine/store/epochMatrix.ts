@@ -29,10 +29,10 @@ export interface LocalEpochs {
   sequence: number;
   recovery?: RecoveryState;
   /**
-   * The replica object a mkreplica -export recorded and has not yet written the whole creation
+   * Replica objects a mkreplica -export recorded and has not yet written the whole creation
    * packet of: a re-run after a kill writes it instead of refusing the name.
    */
-  creating?: string;
+  creating?: string[];
 }
 
 /** export_sync records kept per target: enough for recoverpacket -since over a long stretch. */

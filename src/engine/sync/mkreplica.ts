@@ -90,7 +90,9 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
     const existing = r.oidOf(sel.name);
     // An export killed (or failed) between recording the object and finishing its packet: the
     // re-run writes the packet of that object rather than refusing a name it cannot take back.
-    const unfinished = existing !== undefined && existing === r.epochs.creating && lookup(r.state.replicas, existing)?.host === sel.host;
+    // (Those never recorded, by a kill just before, go.)
+    const creating = (Array.isArray(r.epochs.creating) ? r.epochs.creating : []).filter((o) => lookup(r.state.replicas, o) !== undefined);
+    const unfinished = existing !== undefined && creating.includes(existing) && lookup(r.state.replicas, existing)?.host === sel.host;
     if (existing && !unfinished) throw new ReplicaExistsError(sel.name);
     assertNotRecovering(r);
     let oid: string;
@@ -99,11 +101,12 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
       req.onWarning?.(`Replica object "${sel.name}" was created by a mkreplica -export that did not finish; writing its creation packet again.`);
     } else {
       oid = randomUUID();
+      // Saved before the object is recorded: a kill right after recording it still finds it here.
+      r.epochs.creating = [...creating, oid];
+      r.saveEpochs();
       r.record([{ kind: 'replica.create', replica: oid, name: sel.name, host: sel.host }]);
       r.epochs.rows[oid] = {};
     }
-    r.epochs.creating = oid;
-    r.saveEpochs();
     const rows: Record<string, Record<string, number>> = { ...r.epochs.rows, [r.oid]: { ...r.ownRow() } };
     delete rows[oid];
     const creation: CreationRecord = { kind: 'replica.creation', replica: oid, name: sel.name, host: sel.host, rows, incarnations: { ...r.epochs.incarnations, [r.oid]: r.identity.incarnation } };
@@ -117,7 +120,8 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
       comment: req.comment,
       onWarning: req.onWarning,
     });
-    delete r.epochs.creating;
+    r.epochs.creating = creating.filter((o) => o !== oid);
+    if (r.epochs.creating.length === 0) delete r.epochs.creating;
     r.saveEpochs();
     logHistory(ctx.home, `mkreplica export from replica "${r.name}" creating replica "${sel.name}" on host "${sel.host}" (${collected.ops} entries)`);
     return { replica: sel.name, replicaOid: oid, host: sel.host, packets };
