@@ -213,7 +213,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
   // target here still waits for it.
   for (const [file, error] of refused) {
     if (gone.has(file)) continue;
-    if (waiting.has(file)) emit({ type: 'failed', packet: file, error });
+    if (waiting.has(file)) emit({ type: 'failed', packet: file, error: new MultiSiteError(`${error.message.replace(/\.$/, '')}: packet ${file} is not applied there, and stays for the other replicas it is for.`) });
     else await toQuarantine(ctx.home, file, error.message, emit);
   }
   for (const [file, n] of done) {
