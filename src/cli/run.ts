@@ -76,10 +76,18 @@ const SYSTEM_CAUSES: Record<string, string> = {
   EMFILE: 'too many open files',
 };
 
+/** A path the user gave that no file system call can take: the fix is another name. */
+const PATH_CAUSES: Record<string, string> = {
+  ENAMETOOLONG: 'file name too long',
+  ELOOP: 'too many levels of symbolic links',
+};
+
 function systemErrorLine(e: unknown): string | undefined {
   const err = e as NodeJS.ErrnoException | undefined;
-  const cause = err && typeof err.code === 'string' ? SYSTEM_CAUSES[err.code] : undefined;
+  const code = err && typeof err.code === 'string' ? err.code : '';
+  const cause = SYSTEM_CAUSES[code] ?? PATH_CAUSES[code];
   if (!cause) return undefined;
   const where = err?.path ? ` ${err.path}` : '';
+  if (PATH_CAUSES[code]) return `Cannot ${err?.syscall ?? 'open'}${where}: ${cause}; use another name.`;
   return `Cannot ${err?.syscall ?? 'write'}${where}: ${cause}. Nothing was changed by the step that failed; free the resource and run the command again.`;
 }

@@ -323,4 +323,18 @@ describe('multitool as a demanding administrator uses it', function () {
     assert.strictEqual(tree.out.length, 4, tree.out.join('\n'));
     await assert.rejects(succeed(boston, root, 'lsvtree', '-invob', T, 'b.c'));
   });
+
+  it('a file name too long for the file system is one error line, not an internal error', async () => {
+    const long = 'x'.repeat(300);
+    for (const argv of [
+      ['syncreplica', '-export', '-out', long, `sanfran_hub@${T}`],
+      ['mkvob', '-tag', '/vobs/long', '-replica', 'l_hub', '-vob', long],
+      ['mkreplica', '-export', '-workdir', long, '-out', 'c', `sanfran:s3@${T}`],
+    ]) {
+      const r = await multitool(boston, root, ...argv);
+      assert.strictEqual(r.status, 1, r.err.join('\n'));
+      assert.strictEqual(r.err.length, 1, r.err.join('\n'));
+      assert.match(errorLine(r), /^Cannot \w+ .*x{300}.*: file name too long; use another name\.$/);
+    }
+  });
 });
