@@ -77,7 +77,7 @@ export function receiveDirs(home: string, sclass?: string): string[] {
   return [...dirs];
 }
 
-function gather(home: string, req: ImportRequest): Candidate[] {
+function gather(home: string, req: ImportRequest, emit: (e: ImportEvent) => void): Candidate[] {
   const out = new Map<string, Candidate>();
   const add = (file: string, c: Omit<Candidate, 'file'>): void => {
     const key = path.resolve(file);
@@ -86,6 +86,11 @@ function gather(home: string, req: ImportRequest): Candidate[] {
   if (req.receive) {
     for (const dir of receiveDirs(home, req.sclass)) {
       if (!fs.existsSync(dir)) continue;
+      // A bay of shipping.conf whose incoming is a file: said, and the other bays still read.
+      if (!fs.statSync(dir).isDirectory()) {
+        emit({ type: 'skipped', packet: dir, reason: `storage bay directory ${dir} is not a directory (see shipping.conf)` });
+        continue;
+      }
       for (const f of packetFilesIn(dir)) add(f, { fromBay: true, explicit: false });
     }
   }
@@ -119,7 +124,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
     events.push(e);
     req.onEvent?.(e);
   };
-  const candidates = gather(ctx.home, req);
+  const candidates = gather(ctx.home, req, emit);
   const groups = new Map<string, { entry: VobTagEntry; jobs: Job[] }>();
   const localTargets = new Map<string, number>();
   const candidateOf = new Map<string, Candidate>();
@@ -281,7 +286,8 @@ async function applyPacket(
       packet: file,
       error: new MultiSiteError(`Packet ${file} is for incarnation ${target.incarnation} of replica "${r.name}", which is at ${r.identity.incarnation}; this replica is older than its siblings think: run restorereplica.`),
     });
-    return 'gone';
+    // Kept, for this replica once restored and for the other targets here meanwhile.
+    return 'refused';
   }
   const own = { ...r.ownRow() };
   // Cheap check from the header before reading the body.

@@ -337,4 +337,20 @@ describe('multitool as a demanding administrator uses it', function () {
       assert.match(errorLine(r), /^Cannot \w+ .*x{300}.*: file name too long; use another name\.$/);
     }
   });
+
+  it('syncreplica -import -receive warns about a storage bay whose incoming is a file and still reads the other bays', async () => {
+    fs.writeFileSync(path.join(root, 'v1'), 'one\n');
+    await succeed(boston, root, 'mkelem', '-invob', T, '-from', 'v1', 'a.c');
+    const incoming = path.join(sanfran, 'shipping', 'ms_ship', 'incoming');
+    await succeed(boston, root, 'syncreplica', '-export', '-out', incoming, `sanfran_hub@${T}`);
+    const odd = path.join(root, 'oddbay');
+    fs.mkdirSync(odd);
+    fs.writeFileSync(path.join(odd, 'incoming'), 'a file');
+    fs.appendFileSync(path.join(sanfran, 'config', 'shipping.conf'), `\nSTORAGE-BAY -default ${odd}\n`);
+    const r = await multitool(sanfran, root, 'syncreplica', '-import', '-receive');
+    assert.strictEqual(r.status, 0, r.err.join('\n'));
+    assert.deepStrictEqual(r.err, [`multitool: Warning: Storage bay directory ${path.join(odd, 'incoming')} is not a directory (see shipping.conf); skipped.`]);
+    assert.strictEqual(r.out.filter((l) => l.startsWith('Applied sync. packet ')).length, 1, r.out.join('\n'));
+    assert.deepStrictEqual(fs.readdirSync(incoming), []);
+  });
 });
