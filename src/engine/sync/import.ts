@@ -63,7 +63,8 @@ interface Job {
 }
 
 /**
- * refused: not for this target (see applyPacket's `refused`), perhaps still for another one here;
+ * refused: not for this target (quarantined at the end when in applyPacket's `refused`, else
+ * kept), perhaps still for another one here;
  * vanished: the file went before it was read (another import took it from the bay).
  */
 type Outcome = 'applied' | 'already' | 'pending' | 'gone' | 'refused' | 'vanished';

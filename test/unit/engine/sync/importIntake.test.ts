@@ -309,7 +309,26 @@ describe('syncreplica -import of a packet for several replicas on this host', fu
     assert.ok((await lsvtree(r2.host.ctx, { tag: r2.tag, path: 'a.c' })).length > 0);
     await assert.rejects(lsvtree(r1.host.ctx, { tag: r1.tag, path: 'a.c' }), /a\.c/);
   });
+
+  it('applies it to the other targets when one of them is older than the packet thinks (needs restorereplica), and keeps it', async () => {
+    const v = path.join(root, 'v');
+    fs.writeFileSync(v, 'one\n');
+    await mkelem(r0.host.ctx, { tag: r0.tag, path: 'a.c', from: v });
+    const out = path.join(root, 'ahead');
+    fs.mkdirSync(out);
+    const ex = await exportSync(r0.host.ctx, { targets: [`r1@${r0.tag}`, `r2@${r0.tag}`], out });
+    const [p] = ex.vobs[0].packets.map((x) => x.path);
+    // As sent by a sender that knows r1 at a later incarnation than r1's storage here.
+    resign(p, r0.host, (h) => ((h.targets as Array<Record<string, unknown>>)[0].incarnation = 5));
+    const im = await importSync(r1.host.ctx, { sources: [p] });
+    assert.strictEqual(im.ok, false);
+    assert.deepStrictEqual(im.events.map((e) => e.type), ['failed', 'applied']);
+    assert.match((im.events[0] as { error: Error }).error.message, /is for incarnation 5 of replica "r1"/);
+    assert.ok(fs.existsSync(p));
+    assert.ok((await lsvtree(r2.host.ctx, { tag: r2.tag, path: 'a.c' })).length > 0);
+  });
 });
+
 
 describe('syncreplica -import of entries and the content they name', function () {
   this.timeout(60_000);
