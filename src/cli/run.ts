@@ -2,6 +2,7 @@ import { parseArgs } from './args';
 import type { CommandContext, CommandIO, CommandSpec } from './command';
 import { PROGRAMS, type Program } from './commands';
 import { MultiSiteError, UsageError } from '../engine/errors';
+import { oneLine } from './oneLine';
 
 /**
  * Runs one program of the command-line contract in-process and returns its exit status.
@@ -55,11 +56,6 @@ function report(ctx: CommandContext, io: CommandIO, e: unknown, trace: boolean):
   ctx.err(`${ctx.program}: Internal error: ${err.message}`);
   if (err.stack) io.err(err.stack);
   return 2;
-}
-
-/** Control characters shown as escapes (`\n`, `\x1b`), so one message is one line. */
-export function oneLine(text: string): string {
-  return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /**

@@ -6,6 +6,7 @@ import { exportSync } from '../../engine/sync/export';
 import { importSync, type ImportEvent } from '../../engine/sync/import';
 import { engineContext, resolvePath } from './engineContext';
 import { configuredClasses, loadShippingConf } from '../../engine/conf';
+import { oneLine } from '../oneLine';
 
 const usage =
   'syncreplica -export [-maxsize S] [-c C] [-compress] -out PKT REPLICA@TAG... | syncreplica -import [-receive [-sclass C] | PKT-OR-DIR...] [-invob TAG]';
@@ -33,7 +34,7 @@ async function runExport(ctx: CommandContext, args: ParsedArgs): Promise<number>
     comment: args.values.get('c'),
     compress: args.flags.has('compress'),
     onWarning: (t) => ctx.warn(t),
-    onPacket: (p) => ctx.out(`Generating synchronization packet ${p.path}`),
+    onPacket: (p) => ctx.out(`Generating synchronization packet ${oneLine(p.path)}`),
   });
   return 0;
 }
@@ -41,10 +42,10 @@ async function runExport(ctx: CommandContext, args: ParsedArgs): Promise<number>
 export function printImportEvent(ctx: CommandContext, e: ImportEvent): void {
   switch (e.type) {
     case 'applied':
-      ctx.out(`Applied sync. packet ${e.packet} to VOB ${e.dir}`);
+      ctx.out(`Applied sync. packet ${oneLine(e.packet)} to VOB ${oneLine(e.dir)}`);
       break;
     case 'already':
-      ctx.out(`Sync. packet ${e.packet} was already applied to VOB ${e.dir}`);
+      ctx.out(`Sync. packet ${oneLine(e.packet)} was already applied to VOB ${oneLine(e.dir)}`);
       break;
     case 'skipped':
       ctx.warn(`${e.reason[0].toUpperCase()}${e.reason.slice(1)}; skipped.`);

@@ -353,4 +353,16 @@ describe('multitool as a demanding administrator uses it', function () {
     assert.strictEqual(r.out.filter((l) => l.startsWith('Applied sync. packet ')).length, 1, r.out.join('\n'));
     assert.deepStrictEqual(fs.readdirSync(incoming), []);
   });
+
+  it('syncreplica -import prints a packet file name holding a newline escaped, so it cannot fake an "Applied" line', async () => {
+    fs.writeFileSync(path.join(root, 'v1'), 'one\n');
+    await succeed(boston, root, 'mkelem', '-invob', T, '-from', 'v1', 'a.c');
+    const incoming = path.join(sanfran, 'shipping', 'ms_ship', 'incoming');
+    const name = 'x\nApplied sync. packet FAKE to VOB FAKE';
+    const exp = await succeed(boston, root, 'syncreplica', '-export', '-out', path.join(incoming, name), `sanfran_hub@${T}`);
+    assert.deepStrictEqual(exp.out, [`Generating synchronization packet ${incoming}/x\\nApplied sync. packet FAKE to VOB FAKE`]);
+    const r = await succeed(sanfran, root, 'syncreplica', '-import', '-receive');
+    assert.strictEqual(r.out.length, 1, r.out.join('\n'));
+    assert.match(r.out[0], /^Applied sync\. packet .*\/x\\nApplied sync\. packet FAKE to VOB FAKE to VOB \//);
+  });
 });
