@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash, randomUUID } from 'crypto';
-import { Readable } from 'stream';
+import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { promisify } from 'util';
 import * as zlib from 'zlib';
@@ -218,10 +218,18 @@ export class BlobStore {
     return f !== undefined && (size === undefined || f.deflated || f.bytes === size);
   }
 
-  /** The content, inflated when it is kept deflated. */
-  open(hash: string): Readable {
+  /**
+   * The content, inflated when it is kept deflated. With `size` (the version's), content that
+   * does not come out at that length fails the stream with BlobDamagedError, loose files too.
+   */
+  open(hash: string, size?: number): Readable {
+    const content = this.openContent(hash);
+    return size === undefined ? content : exactly(content, size, (got) => new BlobDamagedError(hash, this.dir, `it reads as ${got} bytes where ${size} were recorded`));
+  }
+
+  private openContent(hash: string): Readable {
     const p = this.find(hash);
-    if (p) return p.deflated !== undefined ? inflated(packStream(p)) : packStream(p);
+    if (p) return p.deflated !== undefined ? inflated(this.packStream(p, hash)) : this.packStream(p, hash);
     const f = this.looseFile(hash);
     if (f?.deflated) return inflated(fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }));
     if (hash === EMPTY_BLOB && !f) return Readable.from([]);
@@ -231,7 +239,7 @@ export class BlobStore {
   /** The bytes on disk of content: deflated when kept deflated, packed or loose. */
   openStored(hash: string): Readable {
     const p = this.find(hash);
-    if (p) return packStream(p);
+    if (p) return this.packStream(p, hash);
     const f = this.looseFile(hash);
     return f?.deflated ? fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }) : this.open(hash);
   }
@@ -324,16 +332,37 @@ export class BlobStore {
     this.closeLoose();
   }
 
+  /** Packed content's bytes as kept (deflated when kept deflated), all of them or an error. */
+  private packStream(p: PackEntry, hash: string): Readable {
+    const bytes = p.deflated ?? p.size;
+    if (bytes === 0) return Readable.from([]);
+    const stream = fs.createReadStream(p.pack, { start: p.offset, end: p.offset + bytes - 1, highWaterMark: 256 * 1024 });
+    return exactly(stream, bytes, (got) => new BlobDamagedError(hash, this.dir, `its pack ${path.basename(p.pack)} holds ${got} of its ${bytes} bytes`));
+  }
+
   /** Starts a group of writes made durable together by commit(); `sealEntries`: see SEAL_ENTRIES. */
   batch(sealEntries = SEAL_ENTRIES): BlobBatch {
     return new BlobBatch(this, sealEntries);
   }
 }
 
-/** Packed content's bytes as kept (deflated when kept deflated). */
-function packStream(p: PackEntry): Readable {
-  const bytes = p.deflated ?? p.size;
-  return bytes === 0 ? Readable.from([]) : fs.createReadStream(p.pack, { start: p.offset, end: p.offset + bytes - 1, highWaterMark: 256 * 1024 });
+/**
+ * `stream`, failed with fail(bytes read) unless it gives exactly `bytes`: a file read by range
+ * past its end just ends early, and a reader would take the short content for the whole.
+ */
+function exactly(stream: Readable, bytes: number, fail: (got: number) => Error): Readable {
+  let got = 0;
+  const check = new Transform({
+    transform(chunk: Buffer, _encoding, done): void {
+      got += chunk.length;
+      done(got > bytes ? fail(got) : null, chunk);
+    },
+    flush(done): void {
+      done(got === bytes ? null : fail(got));
+    },
+  });
+  pipeline(stream, check).catch(() => undefined);
+  return check;
 }
 
 /** Raw deflate data inflated as it is read; errors (a damaged pack or file) reach the reader through pipeline. */

@@ -1,9 +1,10 @@
+import * as path from 'path';
 import type { Readable } from 'stream';
 import { OneEntryUnit, type BlobSource, type PacketRecord, type PacketUnit } from '../packet/types';
 import type { BlobStore, LooseContent, PackedContent } from '../store/blobStore';
 import type { Replica } from '../store/replica';
 import type { OplogEntry } from '../store/oplog';
-import { BlobMissingError } from '../store/errors';
+import { BlobDamagedError, BlobMissingError } from '../store/errors';
 import { EMPTY_BLOB } from '../store/blobStore';
 
 /**
@@ -83,7 +84,13 @@ class EntryUnit extends OneEntryUnit implements BlobSource {
 
   readSync(buf: Buffer, offset: number, length: number, position: number): number {
     const store = this.storeOf();
-    if (this.pack !== undefined) return store.readPackedAt(this.pack, this.packOffset, this.deflatedSize ?? this.size, buf, offset, length, position);
+    if (this.pack !== undefined) {
+      const bytes = this.deflatedSize ?? this.size;
+      const n = store.readPackedAt(this.pack, this.packOffset, bytes, buf, offset, length, position);
+      // Nothing where the index says content is: the pack ends early (damaged, cut short).
+      if (n === 0 && length > 0) throw new BlobDamagedError(this.hash, store.dir, `its pack ${path.basename(this.pack)} ends before its ${bytes} bytes`);
+      return n;
+    }
     if (this.loose) return store.readLoose(this.loose, buf, offset, length, position);
     throw new BlobMissingError(this.hash, store.dir);
   }

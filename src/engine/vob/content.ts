@@ -310,7 +310,7 @@ export async function catVersion(ctx: EngineContext, opts: { tag: string; versio
       const ver = lookup(el.branches, v.branch)?.versions[v.n];
       if (!ver) throw new ObjectNotFoundError(`Version "${v.path}@@${v.branch}/${v.n}" not found in VOB "${opts.tag}".`);
       if (ver.size > 0 && !r.blobs.has(ver.blob)) throw new BlobMissingError(ver.blob, r.name);
-      return r.blobs.open(ver.blob);
+      return r.blobs.open(ver.blob, ver.size);
     },
     true,
   );
