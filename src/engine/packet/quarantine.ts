@@ -19,7 +19,11 @@ export interface Quarantined {
 
 export async function quarantine(file: string, reason: string, home: string): Promise<Quarantined> {
   const dir = quarantineDir(home);
-  await fs.promises.mkdir(dir, { recursive: true });
+  try {
+    await fs.promises.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new QuarantineError(file, `cannot make ${dir} (${(e as Error).message})`);
+  }
   const base = path.basename(file);
   const original = path.resolve(file);
   for (let i = 0; i < 10000; i++) {
@@ -52,12 +56,17 @@ export async function quarantine(file: string, reason: string, home: string): Pr
 async function moveNoReplace(from: string, to: string): Promise<void> {
   try {
     await fs.promises.link(from, to);
-    await fs.promises.unlink(from);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
     // Another file system, or no hard links: copy without replacing, then remove the original.
     await fs.promises.copyFile(from, to, fs.constants.COPYFILE_EXCL);
+  }
+  try {
     await fs.promises.unlink(from);
+  } catch (e) {
+    // Not moved after all (a read-only bay): no second copy is left in the quarantine folder.
+    await fs.promises.rm(to, { force: true });
+    throw e;
   }
 }

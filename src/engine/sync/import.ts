@@ -5,10 +5,10 @@ import { configuredClasses, loadShippingConf, storageClassFor } from '../conf';
 import { openHost } from '../host/host';
 import { findReplicaByOid, findVobTag, type VobTagEntry } from '../host/registry';
 import { hostKeyLookup } from '../host/site';
-import { NotAPacketError, PacketChangedError, PacketError } from '../packet/errors';
+import { NotAPacketError, PacketChangedError, PacketError, QuarantineError } from '../packet/errors';
 import { readPacketHeader } from '../packet/header';
 import { packetFilesIn } from '../packet/lspacket';
-import { quarantine } from '../packet/quarantine';
+import { quarantine, type Quarantined } from '../packet/quarantine';
 import type { HostKeyLookup, PacketHeader, PacketRecord, PacketTarget } from '../packet/types';
 import type { BlobBatch } from '../store/blobStore';
 import { BlobHashMismatchError } from '../store/errors';
@@ -243,7 +243,15 @@ function jobOrder(a: Job, b: Job): number {
 
 async function toQuarantine(home: string, file: string, reason: string, emit: (e: ImportEvent) => void): Promise<void> {
   if (!fs.existsSync(file)) return;
-  const q = await quarantine(file, reason, home);
+  let q: Quarantined;
+  try {
+    q = await quarantine(file, reason, home);
+  } catch (e) {
+    if (!(e instanceof QuarantineError)) throw e;
+    // Nothing was applied from it either way: say why, leave it, and go on with the other packets.
+    emit({ type: 'failed', packet: file, error: new MultiSiteError(`${reason.replace(/\.$/, '')}; it could not be moved to quarantine: ${e.message}`) });
+    return;
+  }
   emit({ type: 'quarantined', packet: file, reason, to: q.path });
 }
 

@@ -3,7 +3,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { PacketIntegrityError, readPacketEntries, type HostKeyLookup } from '../../../src/engine/packet';
+import { PacketIntegrityError, QuarantineError, readPacketEntries, type HostKeyLookup } from '../../../src/engine/packet';
+import { quarantine, quarantineDir } from '../../../src/engine/packet/quarantine';
 import { craftPacket, headerFor, hostKeys, lookupOf, sha256, tempDir, type HostKeys } from './packetFixtures';
 
 /** What a reader hands over from a packet that turns out bad: nothing a caller would stage. */
@@ -44,5 +45,23 @@ describe('packet intake of a body altered after signing', () => {
     assert.ok(error instanceof PacketIntegrityError, String(error));
     assert.match(error.message, /body checksum does not match its header/);
     assert.strictEqual(handedOver, 0, 'content of an unverified body was handed over to be stored');
+  });
+});
+
+describe('quarantine where the quarantine folder cannot be made', () => {
+  let home: string;
+
+  beforeEach(() => {
+    home = tempDir('msquar-');
+  });
+  afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('fails with a quarantine error naming the packet, and leaves the packet where it was', async () => {
+    fs.mkdirSync(path.join(home, 'shipping'), { recursive: true });
+    fs.writeFileSync(quarantineDir(home), 'a file where the folder goes');
+    const packet = path.join(home, 'bad');
+    fs.writeFileSync(packet, 'bytes');
+    await assert.rejects(quarantine(packet, 'it is bad', home), (e: unknown) => e instanceof QuarantineError && /Cannot quarantine packet .*bad: /.test(e.message));
+    assert.strictEqual(fs.readFileSync(packet, 'utf8'), 'bytes');
   });
 });

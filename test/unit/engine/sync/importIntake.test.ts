@@ -9,6 +9,7 @@ import { signHeader } from '../../../../src/engine/packet/sign';
 import { loadPrivateKey } from '../../../../src/engine/host/keys';
 import { writePacket } from '../../../../src/engine/packet/writer';
 import type { PacketRecord } from '../../../../src/engine/packet/types';
+import { quarantineDir } from '../../../../src/engine/packet/quarantine';
 import { makeFamily, makeHosts, tempDir, type TestHost, type TestReplica } from './syncFixtures';
 
 /**
@@ -131,6 +132,26 @@ describe('syncreplica -import of packets that change while it runs', function ()
     );
     assert.match((events[1] as { reason: string }).reason, /is no longer there/);
     assert.strictEqual(r.ok, true);
+  });
+
+  it('reports a damaged packet it cannot move to quarantine, leaves it, and imports the others', async () => {
+    const v = path.join(root, 'v');
+    fs.writeFileSync(v, 'one\n');
+    await mkelem(r0.host.ctx, { tag: r0.tag, path: 'a.c', from: v });
+    const good = (await exportSync(r0.host.ctx, { targets: [`r1@${r0.tag}`], out: outDir() })).vobs[0].packets[0].path;
+    const bad = path.join(outDir(), 'bad');
+    const bytes = fs.readFileSync(good);
+    bytes[bytes.length - 2] ^= 0xff;
+    fs.writeFileSync(bad, bytes);
+    fs.mkdirSync(path.join(r1.host.home, 'shipping'), { recursive: true });
+    fs.rmSync(quarantineDir(r1.host.home), { recursive: true, force: true });
+    fs.writeFileSync(quarantineDir(r1.host.home), 'a file where the folder goes');
+    const r = await importSync(r1.host.ctx, { sources: [bad, good] });
+    assert.strictEqual(r.ok, false);
+    assert.deepStrictEqual(r.events.map((e) => e.type).sort(), ['applied', 'failed']);
+    const failed = r.events.find((e) => e.type === 'failed') as { error: Error };
+    assert.match(failed.error.message, /is damaged: .*; it could not be moved to quarantine: Cannot quarantine packet/);
+    assert.ok(fs.existsSync(bad));
   });
 });
 
