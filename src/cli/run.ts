@@ -16,8 +16,13 @@ export async function runProgram(program: string, argv: readonly string[], io: C
   const err = (l: string): void => io.err(oneLine(l));
   const ctx: CommandContext = { ...io, err, program, warn: (t) => err(`${program}: Warning: ${t}`) };
   try {
-    const prog = PROGRAMS[program];
+    const prog = Object.prototype.hasOwnProperty.call(PROGRAMS, program) ? PROGRAMS[program] : undefined;
     if (!prog) throw new UsageError(`Unknown program "${program}": one of ${Object.keys(PROGRAMS).join(', ')}.`);
+    const help = helpText(program, prog, words);
+    if (help) {
+      io.out(help);
+      return 0;
+    }
     const { spec, rest } = selectCommand(program, prog, words);
     const parsed = parseArgs(rest, spec.options);
     const status = await spec.run(ctx, parsed);
@@ -27,13 +32,30 @@ export async function runProgram(program: string, argv: readonly string[], io: C
   }
 }
 
+/**
+ * `multitool help`, `multitool help COMMAND` and `multitool COMMAND -help`, as the original's
+ * help: the synopsis on stdout, status 0.
+ */
+function helpText(program: string, prog: Program, words: readonly string[]): string | undefined {
+  if (!('subcommands' in prog)) return words.includes('-help') ? `Usage: ${program} ${prog.usage}` : undefined;
+  const commands = prog.subcommands;
+  const [first, second] = words;
+  if (first === 'help' || first === '-help') {
+    if (second === undefined) return `Usage: ${program} COMMAND [options]. Commands: ${Object.keys(commands).sort().join(', ')}.`;
+    const spec = Object.prototype.hasOwnProperty.call(commands, second) ? commands[second] : undefined;
+    return spec ? `Usage: ${program} ${spec.usage}` : undefined;
+  }
+  const spec = first !== undefined && Object.prototype.hasOwnProperty.call(commands, first) ? commands[first] : undefined;
+  return spec && words.slice(1).includes('-help') ? `Usage: ${program} ${spec.usage}` : undefined;
+}
+
 function selectCommand(program: string, prog: Program, words: readonly string[]): { spec: CommandSpec; rest: readonly string[] } {
   if (!('subcommands' in prog)) return { spec: prog, rest: words };
   const [name, ...rest] = words;
   if (!name || name === 'help' || name === '-help') {
-    throw new UsageError(`Usage: ${program} COMMAND [options]. Commands: ${Object.keys(prog.subcommands).sort().join(', ')}.`);
+    throw new UsageError(`${name ? `Unrecognized command "${rest[0]}". ` : ''}Usage: ${program} COMMAND [options]. Commands: ${Object.keys(prog.subcommands).sort().join(', ')}.`);
   }
-  const spec = prog.subcommands[name];
+  const spec = Object.prototype.hasOwnProperty.call(prog.subcommands, name) ? prog.subcommands[name] : undefined;
   if (!spec) throw new UsageError(`Unrecognized command "${name}". Commands: ${Object.keys(prog.subcommands).sort().join(', ')}.`);
   return { spec, rest };
 }

@@ -3,6 +3,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { errorLine, multitool, replicatedHosts, succeed, tempRoot } from './cliSupport';
+import { runProgram } from '../../../src/cli/run';
 
 /** What a demanding administrator of the original tries at the command line (review, session 6). */
 describe('multitool as a demanding administrator uses it', function () {
@@ -364,5 +365,22 @@ describe('multitool as a demanding administrator uses it', function () {
     const r = await succeed(sanfran, root, 'syncreplica', '-import', '-receive');
     assert.strictEqual(r.out.length, 1, r.out.join('\n'));
     assert.match(r.out[0], /^Applied sync\. packet .*\/x\\nApplied sync\. packet FAKE to VOB FAKE to VOB \//);
+  });
+
+  it('answers help with the synopsis on stdout and takes no inherited object name for a program or command', async () => {
+    const syncUsage = (await succeed(boston, root, 'help', 'syncreplica')).out;
+    assert.deepStrictEqual(syncUsage.length, 1);
+    assert.match(syncUsage[0], /^Usage: multitool syncreplica -export /);
+    assert.deepStrictEqual((await succeed(boston, root, 'lsvob', '-help')).out, ['Usage: multitool lsvob [-long]']);
+    assert.match((await succeed(boston, root, 'help')).out[0], /^Usage: multitool COMMAND \[options\]\. Commands: addpeer, /);
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      const r = await multitool(boston, root, name);
+      assert.strictEqual(r.status, 1, `${name}: ${r.err.join('\n')}`);
+      assert.match(errorLine(r), new RegExp(`^Unrecognized command "${name}"\\.`));
+      const err: string[] = [];
+      const status = await runProgram(name, ['lsvob'], { home: boston, cwd: root, env: {}, out: () => undefined, err: (l) => err.push(l) });
+      assert.strictEqual(status, 1);
+      assert.deepStrictEqual(err, [`${name}: Error: Unknown program "${name}": one of multitool.`]);
+    }
   });
 });
