@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash, randomUUID } from 'crypto';
-import { Readable, Transform } from 'stream';
+import { PassThrough, Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { promisify } from 'util';
 import * as zlib from 'zlib';
@@ -229,9 +229,10 @@ export class BlobStore {
 
   private openContent(hash: string): Readable {
     const p = this.find(hash);
-    if (p) return p.deflated !== undefined ? inflated(this.packStream(p, hash)) : this.packStream(p, hash);
+    const damaged = (e: Error): Error => new BlobDamagedError(hash, this.dir, `its deflated bytes do not inflate (${e.message})`);
+    if (p) return p.deflated !== undefined ? inflated(this.packStream(p, hash), damaged) : this.packStream(p, hash);
     const f = this.looseFile(hash);
-    if (f?.deflated) return inflated(fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }));
+    if (f?.deflated) return inflated(fs.createReadStream(f.file, { highWaterMark: 256 * 1024 }), damaged);
     if (hash === EMPTY_BLOB && !f) return Readable.from([]);
     return fs.createReadStream(this.loosePath(hash), { highWaterMark: 256 * 1024 });
   }
@@ -365,11 +366,21 @@ function exactly(stream: Readable, bytes: number, fail: (got: number) => Error):
   return check;
 }
 
-/** Raw deflate data inflated as it is read; errors (a damaged pack or file) reach the reader through pipeline. */
-function inflated(stored: Readable): Readable {
+/**
+ * Raw deflate data inflated as it is read. An error reading the stored bytes reaches the reader
+ * as it is; one inflating them (damaged bytes) as damaged(error), not as zlib's bare message.
+ */
+function inflated(stored: Readable, damaged: (e: Error) => Error): Readable {
   const inflate = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
-  pipeline(stored, inflate).catch(() => undefined);
-  return inflate;
+  const out = new PassThrough();
+  stored.on('error', (e: Error) => out.destroy(e));
+  inflate.on('error', (e: Error) => out.destroy(damaged(e)));
+  out.on('close', () => {
+    stored.destroy();
+    inflate.destroy();
+  });
+  stored.pipe(inflate).pipe(out);
+  return out;
 }
 
 function writeAt(fd: number, data: Buffer, position: number): void {

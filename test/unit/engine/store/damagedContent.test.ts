@@ -65,3 +65,40 @@ describe('a pack cut short', () => {
     assert.deepStrictEqual(fs.readdirSync(path.join(root, 'creation')), []);
   });
 });
+
+describe('deflated content damaged', () => {
+  let root: string;
+  let home: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'msdamageddeflate-'));
+    home = path.join(root, 'home');
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  async function mt(...argv: string[]): Promise<{ status: number; err: string[] }> {
+    const err: string[] = [];
+    const status = await runProgram('multitool', argv, { home, cwd: root, env: {}, out: () => undefined, err: (l) => err.push(...l.split('\n')) });
+    return { status, err };
+  }
+
+  for (const [what, damage] of [
+    ['cut short', (f: string): void => fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2))],
+    ['overwritten', (f: string): void => fs.writeFileSync(f, 'garbage\n')],
+  ] as const) {
+    it(`fails cat in one line naming the content when its deflated file is ${what}`, async () => {
+      assert.strictEqual((await mt('mkhost', '-name', 'hosta')).status, 0);
+      assert.strictEqual((await mt('mkvob', '-tag', '/vobs/dev', '-replica', 'boston')).status, 0);
+      fs.writeFileSync(path.join(root, 'a.txt'), 'hello world line\n'.repeat(200));
+      assert.strictEqual((await mt('mkelem', '-invob', '/vobs/dev', '-from', path.join(root, 'a.txt'), 'a.txt')).status, 0);
+      const vobs = path.join(home, 'vobs');
+      const blobs = path.join(vobs, fs.readdirSync(vobs).find((n) => n.endsWith('.vbs')) as string, 'blobs');
+      const deflated = fs.readdirSync(blobs, { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.d'));
+      assert.strictEqual(deflated.length, 1, 'the text was not kept deflated');
+      damage(path.join(blobs, deflated[0]));
+      const r = await mt('cat', '-invob', '/vobs/dev', '-to', path.join(root, 'out.txt'), 'a.txt@@/main/1');
+      assert.strictEqual(r.status, 1, r.err.join('\n'));
+      assert.strictEqual(r.err.length, 1, r.err.join('\n'));
+      assert.match(r.err[0], /^multitool: Error: Content [0-9a-f]{64} in .* is damaged: (its deflated bytes do not inflate \(.+\)|it reads as \d+ bytes where 3400 were recorded); restore the replica from backup\.$/);
+    });
+  }
+});
