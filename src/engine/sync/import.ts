@@ -355,6 +355,12 @@ async function applyPacket(
     if (need) return undefined;
     const have = row[op.origin] ?? 0;
     if (op.id <= have) return undefined;
+    // A replica knows every entry it made: one of its own it lacks can only be a lost one sent back
+    // after restorereplica (while it recovers); otherwise a peer is passing off an entry as its.
+    if (op.origin === r.oid && !r.epochs.recovery) {
+      badRecord = new BadRecordError(`entry ${op.id} from replica "${r.name}", this replica, which has only ${have} of its own and is not recovering from a restore`);
+      return undefined;
+    }
     if (noContent) {
       badRecord = noContent;
       return undefined;

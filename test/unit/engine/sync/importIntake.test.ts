@@ -478,3 +478,54 @@ describe('syncreplica -import of a packet made before its origin was restored', 
     assert.strictEqual(await digest(r0.host.ctx, { tag: r0.tag }), await digest(r1.host.ctx, { tag: r1.tag }));
   });
 });
+
+describe('syncreplica -import of entries said to be made by the importing replica', function () {
+  this.timeout(60_000);
+  let root: string;
+  let hosts: TestHost[];
+  let r0: TestReplica;
+  let r1: TestReplica;
+
+  beforeEach(async () => {
+    root = tempDir('msintake-');
+    hosts = makeHosts(root, ['boston', 'sanfran']);
+    [r0, r1] = await makeFamily(root, hosts, [0, 1]);
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('quarantines a packet carrying entries of this replica that it never made (it is not recovering from a restore)', async () => {
+    // r0 learns of r1 from r1's first packet.
+    assert.ok((await importSync(r0.host.ctx, { sources: (await exportSync(r1.host.ctx, { targets: [`r0@${r1.tag}`], out: path.join(root, 'first') })).vobs[0].packets.map((p) => p.path) })).ok);
+    const [info] = await listReplicas(r0.host.ctx, r0.tag);
+    const self = info.replicas.find((r) => r.self);
+    const origin = info.replicas.find((r) => r.name === 'r1');
+    assert.ok(self && origin);
+    const dir = path.join(root, 'forged');
+    fs.mkdirSync(dir);
+    // Sanfran signs for its own replica r1, as it may, but slips in an entry "made by r0".
+    const [w] = await writePacket(
+      {
+        kind: 'update',
+        dir,
+        compress: false,
+        header: {
+          sequence: 9,
+          familyOid: info.familyOid,
+          vobTag: r1.tag,
+          comment: '',
+          origin: { name: 'r1', oid: origin.oid },
+          sendingHost: 'sanfran',
+          targets: [{ name: 'r0', oid: self.oid, host: 'boston', vobTag: '', incarnation: 0 }],
+          senderRow: {},
+        },
+        signer: { host: 'sanfran', privateKey: loadPrivateKey(hostLayout(hosts[1].home)) },
+      },
+      [{ records: [{ kind: 'element.create', origin: self.oid, id: self.row[self.oid] + 1, at: 'now', path: 'evil.c' }], blobs: [] }],
+    );
+    const before = await digest(r0.host.ctx, { tag: r0.tag });
+    const r = await importSync(r0.host.ctx, { sources: [w.path] });
+    assert.deepStrictEqual(r.events.map((e) => e.type), ['quarantined']);
+    assert.match((r.events[0] as { reason: string }).reason, /entry \d+ from replica "r0", this replica, which has only \d+ of its own and is not recovering from a restore/);
+    assert.strictEqual(await digest(r0.host.ctx, { tag: r0.tag }), before);
+  });
+});
