@@ -32,6 +32,13 @@ export class VobTagRegistryError extends MultiSiteError {
   }
 }
 
+/** The registry file itself cannot be read as one (cut short, overwritten, edited by hand). */
+export class VobTagRegistryDamagedError extends MultiSiteError {
+  constructor(readonly file: string, reason: string) {
+    super(`The VOB-tag registry ${file} is damaged (${reason}); restore it from a backup or correct it by hand (one entry per tag: {"tags": {"/vobs/dev": {"tag": "/vobs/dev", "dir": ..., "familyOid": ..., "replicaOid": ..., "replicaName": ...}}}).`);
+  }
+}
+
 /** A -vob directory a new replica's storage cannot go to. */
 export class StorageDirError extends MultiSiteError {
   constructor(readonly dir: string, reason: string) {

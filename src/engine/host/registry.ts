@@ -3,7 +3,7 @@ import * as path from 'path';
 import { createHash } from 'crypto';
 import { readJson, writeJsonAtomic, ensureDirDurable } from '../store/durable';
 import { acquireLock } from '../store/lock';
-import { StorageDirError, VobTagExistsError, VobTagNotFoundError, VobTagRegistryError } from './errors';
+import { StorageDirError, VobTagExistsError, VobTagNotFoundError, VobTagRegistryDamagedError, VobTagRegistryError } from './errors';
 import type { HostLayout } from './layout';
 
 /** The VOB-tag registry of a host: which local replica storage each tag names. */
@@ -23,8 +23,33 @@ interface RegistryFile {
   tags: Record<string, VobTagEntry>;
 }
 
+/**
+ * The registry as written, or undefined if there is none yet. Every command reads it first, so a
+ * damaged one must be one clear line, not a parse error with a stack, and never read as "no VOBs"
+ * (a rewrite would then drop every entry).
+ */
+function readRegistry(l: HostLayout): RegistryFile | undefined {
+  let f: unknown;
+  try {
+    f = readJson<unknown>(l.vobTags);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new VobTagRegistryDamagedError(l.vobTags, 'it is not JSON');
+    throw e;
+  }
+  if (f === undefined) return undefined;
+  const tags = (f as { tags?: unknown } | null)?.tags;
+  if (typeof f !== 'object' || f === null || Array.isArray(f) || typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    throw new VobTagRegistryDamagedError(l.vobTags, 'it has no "tags" object');
+  }
+  for (const [tag, e] of Object.entries(tags as Record<string, unknown>)) {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new VobTagRegistryDamagedError(l.vobTags, `the entry for "${tag}" is not an object`);
+    if ((e as { tag?: unknown }).tag !== tag) throw new VobTagRegistryDamagedError(l.vobTags, `the entry for "${tag}" names another tag`);
+  }
+  return f as RegistryFile;
+}
+
 export function listVobTags(l: HostLayout): VobTagEntry[] {
-  const f = readJson<RegistryFile>(l.vobTags);
+  const f = readRegistry(l);
   if (!f) return [];
   return Object.values(f.tags)
     .map((e) => ({ ...e, dir: resolveStoredDir(l, e) }))
@@ -107,7 +132,7 @@ async function withRegistry<T>(l: HostLayout, fn: (f: RegistryFile) => T): Promi
   ensureDirDurable(l.vobs);
   const lock = await acquireLock(path.join(l.vobs, 'vob_tags.lock'), 'VOB-tag registry', { command: 'register VOB tag', timeoutMs: 30_000 });
   try {
-    const f = readJson<RegistryFile>(l.vobTags) ?? { tags: {} };
+    const f = readRegistry(l) ?? { tags: {} };
     const out = fn(f);
     // Rewriting also turns old absolute entries inside this home into relative ones.
     for (const e of Object.values(f.tags)) {

@@ -5,7 +5,8 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { checkin, listVobTags, lsvtree, mkelem, mkhost, mkvob } from '../../../../src/engine/sync';
 import { hostLayout } from '../../../../src/engine/host/layout';
-import { VobTagRegistryError } from '../../../../src/engine/host/errors';
+import { VobTagRegistryDamagedError, VobTagRegistryError } from '../../../../src/engine/host/errors';
+import { runProgram } from '../../../../src/cli/run';
 
 interface StoredRegistry {
   tags: Record<string, { tag: string; dir: string }>;
@@ -98,5 +99,36 @@ describe('the VOB-tag registry', () => {
       return true;
     });
     await assert.rejects(mkelem({ home }, { tag, path: 'a.c', from: file('v1', 'one\n') }), VobTagRegistryError);
+  });
+
+  it('calls a damaged registry damaged, in one line, and never reads it as empty or rewrites it', async () => {
+    const home = path.join(root, 'boston');
+    mkhost(home, { name: 'boston' });
+    await mkvob({ home }, { tag, replica: 'boston_hub' });
+    const l = hostLayout(home);
+    const good = fs.readFileSync(l.vobTags, 'utf8');
+    const damaged: Array<[string, RegExp]> = [
+      [good.slice(0, Math.floor(good.length / 2)), /it is not JSON/],
+      ['', /it is not JSON/],
+      ['null', /no "tags" object/],
+      ['[]', /no "tags" object/],
+      ['{"tags":null}', /no "tags" object/],
+      [`{"tags":{"${tag}":null}}`, /the entry for "\/vobs\/dev" is not an object/],
+      [`{"tags":{"${tag}":{"tag":"/vobs/other","dir":"x"}}}`, /names another tag/],
+    ];
+    for (const [text, reason] of damaged) {
+      fs.writeFileSync(l.vobTags, text);
+      assert.throws(() => listVobTags(l), (e: unknown) => e instanceof VobTagRegistryDamagedError && reason.test(e.message), `for ${JSON.stringify(text)}`);
+      // A command that would register a tag must not replace the damaged file with a new one.
+      await assert.rejects(mkvob({ home }, { tag: '/vobs/new', replica: 'boston_new' }), VobTagRegistryDamagedError);
+      assert.strictEqual(fs.readFileSync(l.vobTags, 'utf8'), text);
+      const out: string[] = [];
+      const err: string[] = [];
+      const status = await runProgram('multitool', ['lsvob'], { home, cwd: home, env: { MULTISITE_HOME: home }, out: (x) => out.push(x), err: (x) => err.push(x) });
+      assert.strictEqual(status, 1, `for ${JSON.stringify(text)}`);
+      assert.deepStrictEqual(out, []);
+      assert.strictEqual(err.length, 1, err.join('\n'));
+      assert.match(err[0], /^multitool: Error: The VOB-tag registry .*vob_tags\.json is damaged/);
+    }
   });
 });
