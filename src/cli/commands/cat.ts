@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { pipeline } from 'stream/promises';
 import { StringDecoder } from 'string_decoder';
 import type { CommandSpec } from '../command';
@@ -32,7 +33,7 @@ export const cat: CommandSpec = {
     if (to !== undefined) {
       // Exact bytes, streamed: the line-oriented output below cannot say "no final newline".
       try {
-        await pipeline(stream, fs.createWriteStream(resolvePath(ctx, to)));
+        await writeWhole(stream, resolvePath(ctx, to));
       } catch (e) {
         const why = WRITE_PROBLEMS[(e as NodeJS.ErrnoException).code ?? ''];
         if (why) throw new MultiSiteError(`Cannot write "${to}": ${why}.`);
@@ -51,3 +52,42 @@ export const cat: CommandSpec = {
     if (rest) ctx.out(rest);
   },
 };
+
+/**
+ * Writes the version to a temporary file beside the target and renames it over the target only
+ * once every byte is there: content found damaged half way (or a full disk) leaves no partial
+ * file, and an existing file as it was. Through a symbolic link, the file it leads to is replaced.
+ */
+async function writeWhole(stream: NodeJS.ReadableStream, file: string): Promise<void> {
+  const dest = destination(file);
+  let mode: number | undefined;
+  try {
+    mode = fs.statSync(dest).mode & 0o7777;
+  } catch {
+    // A new file.
+  }
+  const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.cat-${process.pid}.tmp`);
+  try {
+    await pipeline(stream, fs.createWriteStream(temp, { flags: 'wx', mode }));
+    fs.renameSync(temp, dest);
+  } catch (e) {
+    fs.rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+/** The file a write to `file` lands on: through symbolic links, even one to a file not yet made. */
+function destination(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  let link: string;
+  try {
+    link = fs.readlinkSync(file);
+  } catch {
+    return file;
+  }
+  return path.resolve(path.dirname(file), link);
+}

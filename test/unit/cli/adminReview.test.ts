@@ -146,6 +146,16 @@ describe('multitool as a demanding administrator uses it', function () {
     }
     await succeed(boston, root, 'cat', '-invob', T, '-to', 'copy', 'a.c@@/main/1');
     assert.strictEqual(fs.readFileSync(path.join(root, 'copy'), 'utf8'), 'one\n');
+    // Through a symbolic link the file it leads to is written (made if missing); the link stays.
+    fs.writeFileSync(path.join(root, 'target.txt'), 'old contents, longer than the new\n');
+    fs.symlinkSync('target.txt', path.join(root, 'lnk'));
+    fs.symlinkSync('made.txt', path.join(root, 'dangling'));
+    await succeed(boston, root, 'cat', '-invob', T, '-to', 'lnk', 'a.c@@/main/1');
+    await succeed(boston, root, 'cat', '-invob', T, '-to', 'dangling', 'a.c@@/main/1');
+    assert.ok(fs.lstatSync(path.join(root, 'lnk')).isSymbolicLink());
+    assert.ok(fs.lstatSync(path.join(root, 'dangling')).isSymbolicLink());
+    assert.strictEqual(fs.readFileSync(path.join(root, 'target.txt'), 'utf8'), 'one\n');
+    assert.strictEqual(fs.readFileSync(path.join(root, 'made.txt'), 'utf8'), 'one\n');
   });
 
   it('lspacket with no operand names a MULTISITE_HOME that does not exist instead of listing nothing', async () => {

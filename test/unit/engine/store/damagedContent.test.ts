@@ -44,12 +44,17 @@ describe('a pack cut short', () => {
 
   const DAMAGED = /^multitool: Error: Content [0-9a-f]{64} in .* is damaged: its pack pack-[0-9a-f-]+\.pack (holds \d+ of its \d+ bytes|ends before its \d+ bytes); restore the replica from backup\.$/;
 
-  it('fails cat of content past the cut rather than give it short', async () => {
+  it('fails cat of content past the cut rather than give it short, and leaves the -to file as it was', async () => {
     // The last file stored lies past the middle of the pack.
+    fs.writeFileSync(path.join(root, 'out.bin'), 'kept\n');
     const r = await mt('cat', '-invob', '/vobs/dev', '-to', path.join(root, 'out.bin'), 'f39.bin@@/main/1');
     assert.strictEqual(r.status, 1, r.err.join('\n'));
     assert.strictEqual(r.err.length, 1, r.err.join('\n'));
     assert.match(r.err[0], DAMAGED);
+    assert.strictEqual(fs.readFileSync(path.join(root, 'out.bin'), 'utf8'), 'kept\n');
+    const again = await mt('cat', '-invob', '/vobs/dev', '-to', path.join(root, 'new.bin'), 'f39.bin@@/main/1');
+    assert.strictEqual(again.status, 1);
+    assert.deepStrictEqual(fs.readdirSync(root).sort(), ['home', 'out.bin', 'tree']);
   });
 
   it('still gives content before the cut', async () => {
