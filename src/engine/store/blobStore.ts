@@ -432,7 +432,8 @@ export class BlobBatch {
 
   private open(): number {
     if (this.fd === undefined) {
-      fs.mkdirSync(this.store.packDir, { recursive: true });
+      // Durable: a pack published into a directory entry a power loss can take is lost with it.
+      ensureDirDurable(this.store.packDir);
       this.tmpPack = tmpName(path.join(this.store.packDir, 'pack'));
       this.fd = fs.openSync(this.tmpPack, 'w+');
       this.end = 0;
