@@ -1,17 +1,28 @@
 import * as path from 'path';
 import type { CommandContext } from '../command';
 import type { ParsedArgs } from '../args';
-import { UsageError } from '../../engine/errors';
+import { MultiSiteError, UsageError } from '../../engine/errors';
 import type { EngineContext } from '../../engine/vob/access';
 
 /** The engine context of a command: its host home, lock waits told on stderr, MULTISITE_LOCKWAIT. */
 export function engineContext(ctx: CommandContext): EngineContext {
-  const wait = Number(ctx.env.MULTISITE_LOCKWAIT);
   return {
     home: ctx.home,
     onWait: (m) => ctx.err(`${ctx.program}: ${m}`),
-    lockTimeoutMs: Number.isFinite(wait) && wait >= 0 && ctx.env.MULTISITE_LOCKWAIT !== '' && ctx.env.MULTISITE_LOCKWAIT !== undefined ? wait * 1000 : undefined,
+    lockTimeoutMs: lockWaitMs(ctx.env.MULTISITE_LOCKWAIT),
   };
+}
+
+/**
+ * MULTISITE_LOCKWAIT in seconds; unset or empty: the engine's default. A value that is not a
+ * number is refused rather than taken as the default: a script that set it to "5m" or "none"
+ * expects a wait it would not get.
+ */
+function lockWaitMs(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(seconds)) throw new MultiSiteError(`MULTISITE_LOCKWAIT="${value.replace(/[\x00-\x1f\x7f]/g, '?')}" is not a number of seconds (e.g. 60, or 0 not to wait for a busy replica).`);
+  return seconds * 1000;
 }
 
 export function resolvePath(ctx: CommandContext, p: string): string {

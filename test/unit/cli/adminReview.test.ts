@@ -393,4 +393,19 @@ describe('multitool as a demanding administrator uses it', function () {
       assert.deepStrictEqual(err, [`${name}: Error: Unknown program "${name}": one of multitool.`]);
     }
   });
+
+  it('refuses a MULTISITE_LOCKWAIT that is not a number of seconds instead of waiting the default 60 s', async () => {
+    const run = async (wait: string): Promise<{ status: number; err: string[] }> => {
+      const err: string[] = [];
+      const status = await runProgram('multitool', ['lsepoch', '-invob', T], { home: boston, cwd: root, env: { MULTISITE_LOCKWAIT: wait }, out: () => undefined, err: (l) => err.push(l) });
+      return { status, err };
+    };
+    for (const wait of ['5m', 'none', '-1', '1e3', 'a\nb']) {
+      const r = await run(wait);
+      assert.strictEqual(r.status, 1, wait);
+      assert.strictEqual(r.err.length, 1, r.err.join('\n'));
+      assert.match(r.err[0], /^multitool: Error: MULTISITE_LOCKWAIT=".*" is not a number of seconds/);
+    }
+    for (const wait of ['', '0', '2.5', ' 30 ']) assert.strictEqual((await run(wait)).status, 0, JSON.stringify(wait));
+  });
 });
