@@ -57,21 +57,33 @@ export const cat: CommandSpec = {
  * Writes the version to a temporary file beside the target and renames it over the target only
  * once every byte is there: content found damaged half way (or a full disk) leaves no partial
  * file, and an existing file as it was. Through a symbolic link, the file it leads to is replaced.
+ * Only regular files: anything else is written to as it is.
  */
 async function writeWhole(stream: NodeJS.ReadableStream, file: string): Promise<void> {
   const dest = destination(file);
-  let mode: number | undefined;
-  try {
-    mode = fs.statSync(dest).mode & 0o7777;
-  } catch {
-    // A new file.
+  const st = statOrNone(dest);
+  // A device, a pipe, a socket (/dev/stdout, a FIFO a script reads) or a directory (refused by
+  // the write) is written to, never replaced: renaming over /dev/full as root would put a plain
+  // file in its place.
+  if (st && !st.isFile()) {
+    await pipeline(stream, fs.createWriteStream(dest));
+    return;
   }
   const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.cat-${process.pid}.tmp`);
   try {
-    await pipeline(stream, fs.createWriteStream(temp, { flags: 'wx', mode }));
+    await pipeline(stream, fs.createWriteStream(temp, { flags: 'wx', mode: st ? st.mode & 0o7777 : undefined }));
     fs.renameSync(temp, dest);
   } catch (e) {
     fs.rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+function statOrNone(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
 }

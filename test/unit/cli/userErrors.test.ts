@@ -36,6 +36,8 @@ describe('errors users and machines cause', () => {
     assert.strictEqual(r.status, 1, r.err.join('\n'));
     assert.strictEqual(r.err.length, 1, r.err.join('\n'));
     assert.match(errorLine(r), /^Cannot write.*: no space left on device\. Nothing was changed/);
+    // Written to, not replaced by a file renamed over it (cat -to replaces regular files only).
+    assert.ok(fs.statSync('/dev/full').isCharacterDevice(), '/dev/full is no longer a device');
   });
 
   it('warns that an unconfigured storage class means the -default class when receiving', async () => {
