@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { once } from 'events';
 import { runProgram } from '../../src/cli/run';
-import { exportSync } from '../../src/engine/sync';
+import { exportSync, importSync } from '../../src/engine/sync';
 import { commandEnv, type BenchTable } from './benchTypes';
 import { prng } from '../support/prng';
 
@@ -401,6 +401,7 @@ async function measure(site: Site, h: History, savedA: string, savedB: string, w
   // The same export in a process that is already running, as the editor runs the engine (and as
   // the coming shipping_server will): what a command costs without a Node.js start-up.
   const resident: number[] = [];
+  const residentImports: number[] = [];
   for (let i = 0; i <= RUNS; i++) {
     fs.rmSync(site.a, { recursive: true, force: true });
     sh('cp', ['-al', savedA, site.a]);
@@ -411,10 +412,22 @@ async function measure(site: Site, h: History, savedA: string, savedB: string, w
     await exportSync({ home: site.a }, { targets: [target], out });
     // The first run loads and compiles the engine: left out, as the editor pays it once.
     if (i > 0) resident.push(performance.now() - t0);
+    // And the import of that packet, the same way.
+    fs.rmSync(site.b, { recursive: true, force: true });
+    sh('cp', ['-a', savedB, site.b]);
+    settle();
+    const t1 = performance.now();
+    const imported = await importSync({ home: site.b }, { sources: [out] });
+    if (i > 0) residentImports.push(performance.now() - t1);
+    if (!imported.ok) throw new Error(`in-process import failed: ${JSON.stringify(imported.events.map((e) => e.type))}`);
+    const got = (await ms(site.b, 'digest', '-invob', h.tag)).trim();
+    if (got !== want) throw new Error(`after the in-process import, replica digest ${got} differs from ${want}`);
     fs.rmSync(out, { recursive: true, force: true });
   }
   const re = median(resident);
+  const ri = median(residentImports);
   rows.push(['syncreplica -export -out, engine already running (as in the editor)', Math.round(re), Math.round(gc), +(re / gc).toFixed(2), +(re / gcd).toFixed(2), '']);
+  rows.push(['syncreplica -import, engine already running (as in the editor)', Math.round(ri), Math.round(gf), +(ri / gf).toFixed(2), +(ri / gf).toFixed(2), '']);
   rows.push(gitRow(`git bundle create --all (${(bundleBytes / 1048576).toFixed(1)} MB)`, gitCreate));
   rows.push(gitRow('git bundle create, then sync of the bundle and its directory', gitCreateDurable));
   rows.push(gitRow('git fetch <bundle>', gitFetch));
@@ -435,7 +448,7 @@ async function measure(site: Site, h: History, savedA: string, savedB: string, w
       ...h.notes,
       'our processes run without NODE_EXTRA_CA_CERTS, which this machine sets for its npm proxy and which costs every Node.js process a certificate-bundle parse at start-up (see the node -e 0 rows); our commands make no TLS connection',
       `median of ${RUNS} runs (SYNC_BENCH_RUNS), each a real process (node dist/cli.js multitool ...; git ...); peak RSS from ${TIME} -f %M (process and the children it waited for). Target: below 300 MB`,
-      '"engine already running": the same export as a function call in this bench\'s process, after a first untimed one (as the editor runs the engine, loaded once): the work without a Node.js start-up, code already compiled',
+      '"engine already running": the same export, and the import of its packet, as function calls in this bench\'s process, after a first untimed pair (as the editor runs the engine, loaded once): the work without a Node.js start-up, code already compiled',
       'export is compared with git bundle create, import with git fetch from that bundle into an empty bare repository (index-pack included); git compresses always, so both our modes are set against the same git figures',
       '"ratio, git synced": export against git bundle create followed by a sync of the bundle and its directory, the durability our export gives before it raises the rows (git bundle create itself makes no fsync call; git fetch fsyncs its pack, so the import ratios are the same); before every timed step the disk is synced, so one step\'s write-back does not slow the next',
       `load average when measured: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores (other work on the machine slows both tools alike, not always equally)`,
