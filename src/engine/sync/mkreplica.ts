@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { openHost } from '../host/host';
-import { checkNewStorageDir, defaultVobDir, findReplicaByOid, findVobTag, listVobTags, registerVobTag, vobTagProblem } from '../host/registry';
+import { checkNewStorageDir, defaultVobDir, findReplicaByOid, findVobTag, listVobTags, registerVobTag, vobTagProblem, type VobTagEntry } from '../host/registry';
 import { VobTagExistsError } from '../host/errors';
 import { hostKeyLookup } from '../host/site';
 import { hostNameProblem } from '../host/host';
@@ -162,6 +162,16 @@ function parseCreation(rec: PacketRecord | undefined): CreationRecord {
 }
 
 /**
+ * The tag is taken. By this very replica when a run completed (or was killed after registering
+ * it): say that, as for a replica registered under another tag, rather than send the
+ * administrator to pick another tag for a replica this host already has.
+ */
+async function tagTakenError(taken: VobTagEntry, req: MkreplicaImportRequest): Promise<Error> {
+  const target = req.packets.length > 0 ? await readPacketHeader(req.packets[0]).then((h) => h.targets[0], () => undefined) : undefined;
+  return target && target.oid === taken.replicaOid ? new ReplicaExistsError(target.name) : new VobTagExistsError(req.tag);
+}
+
+/**
  * mkreplica -import: builds the new replica from every fragment of a creation packet in a
  * temporary directory (content streamed into its store, entries checked to be complete and in
  * order) and only then moves it into place and registers the tag.
@@ -170,7 +180,8 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
   const host = openHost(ctx.home);
   const problem = vobTagProblem(req.tag);
   if (problem) throw new SelectorError(`Invalid VOB tag "${req.tag}": ${problem}.`);
-  if (listVobTags(host.layout).some((t) => t.tag === req.tag)) throw new VobTagExistsError(req.tag);
+  const taken = listVobTags(host.layout).find((t) => t.tag === req.tag);
+  if (taken) throw await tagTakenError(taken, req);
   if (req.packets.length === 0) throw new SelectorError('Missing replica-creation packet.');
   makeWorkdir(req.workdir);
   const headers: Array<{ file: string; header: PacketHeader }> = [];

@@ -2,9 +2,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawn, spawnSync } from 'child_process';
 import { digest, fsimport, mkhost, mkvob } from '../../../../src/engine/sync';
 import { prng } from '../sync/syncFixtures';
+import { child as run, ensureCli } from '../faultsSupport';
 
 /**
  * kill -9 of a real `multitool fsimport` process at random instants: afterwards the replica
@@ -12,33 +12,12 @@ import { prng } from '../sync/syncFixtures';
  * running the command again completes it. Two commands at once are serialised by the lock.
  * CRASH_SEED=n replays a run.
  */
-const ROOT = path.resolve(__dirname, '../../../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-function run(home: string, argv: string[], killAfterMs?: number): Promise<{ status: number | null; signal: string | null; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, 'multitool', ...argv], { env: { ...process.env, MULTISITE_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => p.kill('SIGKILL'), killAfterMs);
-    p.on('close', (status, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ status, signal, err });
-    });
-  });
-}
-
 describe('crash safety of content commands (real processes)', function () {
   this.timeout(180_000);
   const seed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
   let root: string;
 
-  before(() => {
-    if (!fs.existsSync(CLI)) {
-      const r = spawnSync(process.execPath, ['esbuild.js'], { cwd: ROOT, encoding: 'utf8' });
-      assert.strictEqual(r.status, 0, r.stderr);
-    }
-  });
+  before(ensureCli);
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'mscrash-'));
   });

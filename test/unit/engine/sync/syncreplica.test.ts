@@ -304,6 +304,12 @@ describe('syncreplica', () => {
     const ex = await mkreplicaExport(a.host.ctx, { target: `sanfran:r7@${a.tag}`, workdir: path.join(root, 'w'), out: outDir() });
     await mkreplicaImport(b.host.ctx, { packets: ex.packets.map((p) => p.path), workdir: path.join(root, 'w'), tag: '/vobs/r7' });
     await assert.rejects(mkreplicaImport(b.host.ctx, { packets: ex.packets.map((p) => p.path), workdir: path.join(root, 'w'), tag: '/vobs/r7b' }), /Replica r7 already exists/);
+    // Run again as it was (after a kill once it had registered the tag): the replica exists, not
+    // "choose another tag", which would send the administrator to make a second copy.
+    await assert.rejects(mkreplicaImport(b.host.ctx, { packets: ex.packets.map((p) => p.path), workdir: path.join(root, 'w'), tag: '/vobs/r7' }), (e: unknown) => e instanceof ReplicaExistsError && (e as Error).message === 'Replica r7 already exists.');
+    // Another replica's packet at a taken tag: the tag is the problem.
+    const other = await mkreplicaExport(a.host.ctx, { target: `sanfran:r8@${a.tag}`, workdir: path.join(root, 'w'), out: outDir() });
+    await assert.rejects(mkreplicaImport(b.host.ctx, { packets: other.packets.map((p) => p.path), workdir: path.join(root, 'w'), tag: '/vobs/r7' }), /VOB tag "\/vobs\/r7" is already registered/);
   });
 
   it('creates a replica from a creation packet split in fragments, given in any order, and refuses an incomplete one', async () => {
