@@ -184,32 +184,11 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
   if (taken) throw await tagTakenError(taken, req);
   if (req.packets.length === 0) throw new SelectorError('Missing replica-creation packet.');
   makeWorkdir(req.workdir);
-  const headers: Array<{ file: string; header: PacketHeader }> = [];
-  for (const f of req.packets) {
-    const header = await readPacketHeader(f);
-    if (header.kind !== 'creation') throw new SelectorError(`Packet ${f} is not a replica-creation packet; apply it with "multitool syncreplica -import".`);
-    headers.push({ file: f, header });
-  }
-  const first = headers[0].header;
-  if (headers.some((h) => h.header.packetId !== first.packetId)) throw new SelectorError('The packets given belong to different replica-creation packets; give the fragments of one.');
-  const count = first.fragment.count;
-  if (headers.some((h) => h.header.fragment.count !== count)) throw new SelectorError(`The fragments of replica-creation packet ${first.packetId} disagree on how many there are; it cannot be used.`);
-  // A fragment given twice (the same file, or a copy) is read once; two different ones with one number cannot both be right.
-  const byIndex = new Map<number, { file: string; header: PacketHeader }>();
-  for (const h of headers) {
-    const seen = byIndex.get(h.header.fragment.index);
-    if (!seen) byIndex.set(h.header.fragment.index, h);
-    else if (JSON.stringify(seen.header) !== JSON.stringify(h.header)) {
-      throw new SelectorError(`Packets ${seen.file} and ${h.file} are both fragment ${h.header.fragment.index} of replica-creation packet ${first.packetId}, but they differ; give one of them.`);
-    }
-  }
-  headers.splice(0, headers.length, ...[...byIndex.values()].sort((a, b) => a.header.fragment.index - b.header.fragment.index));
-  if (headers.length !== count) {
-    throw new SelectorError(`Replica-creation packet ${first.packetId} is incomplete: have fragment(s) ${headers.map((h) => h.header.fragment.index).join(', ')} of ${count}.`);
-  }
+  const fragments = await creationFragments(req.packets);
+  const first = fragments[0].header;
   const target = first.targets[0];
-  if (!target) throw new SelectorError(`Packet ${headers[0].file} names no replica to create.`);
-  if (target.host !== host.name) throw new SelectorError(`Packet ${headers[0].file} creates replica "${target.name}" on host "${target.host}", not on this host ("${host.name}").`);
+  if (!target) throw new SelectorError(`Packet ${fragments[0].file} names no replica to create.`);
+  if (target.host !== host.name) throw new SelectorError(`Packet ${fragments[0].file} creates replica "${target.name}" on host "${target.host}", not on this host ("${host.name}").`);
   if (findReplicaByOid(host.layout, target.oid)) throw new ReplicaExistsError(target.name);
   const dir = path.resolve(req.vobDir ?? defaultVobDir(host.layout, req.tag));
   sweepDeadBuilds(dir);
@@ -221,97 +200,8 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
     checkNewStorageDir(host.layout, dir);
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     const tmp = `${dir}.new-${process.pid}-${Date.now().toString(36)}`;
-    const keys = hostKeyLookup(host.site);
-    ops = 0;
     try {
-      const epochs: LocalEpochs = { rows: {}, incarnations: {}, exportSyncs: [], sequence: 0 };
-      Replica.initialize(tmp, { format: STORE_FORMAT, familyOid: first.familyOid, oid: target.oid, name: target.name, host: host.name, tag: req.tag, incarnation: 0, createdAt: new Date().toISOString() }, epochs);
-      // Built as an import builds: entries checked as they are read and appended to the oplog, the
-      // skeleton kept up to date; no state of every version is held (the first full open of the new
-      // replica derives it from the oplog).
-      const r = await Replica.open(tmp, { command: 'mkreplica -import', view: 'skeleton' });
-      try {
-        let creation: CreationRecord | undefined;
-        const names = new Map<string, string>();
-        const nameOf = (o: string): string => names.get(o) ?? r.nameOf(o);
-        for (const { file, header } of headers) {
-          const row: Record<string, number> = { ...r.ownRow() };
-          // The creating replica's history is checked like any import: each entry from the master
-          // of what it changes, as of that entry (nothing is registered if one is not).
-          const append = new CheckedAppend(r, nameOf);
-          // Problems are raised only once the whole fragment has been read and checked, as before
-          // any use: a record that is not a valid, consecutive entry before an entry not made at
-          // its master, wherever each comes in the fragment.
-          let malformed: Error | undefined;
-          let refused: CreationRefusedError | undefined;
-          const take = (rec: PacketRecord, carried: CarriedContent): undefined => {
-            if (malformed) return undefined;
-            let op: Op;
-            try {
-              if (rec.kind === 'replica.creation') {
-                creation = parseCreation(rec);
-                return undefined;
-              }
-              if (rec.origin === undefined && rec.id === undefined) return undefined;
-              op = parseOpRecord(rec);
-              const expected = (row[op.origin] ?? 0) + 1;
-              if (op.id !== expected) throw new EpochError(`Replica-creation packet is not consecutive: entry ${op.id} from replica ${op.origin} follows ${expected - 1}.`);
-              const noContent = missingContent(r, op, carried, nameOf);
-              if (noContent) throw noContent;
-            } catch (e) {
-              malformed = e as Error;
-              return undefined;
-            }
-            row[op.origin] = op.id;
-            if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
-            if (refused) return undefined;
-            const violation = append.add(op);
-            if (violation) refused = new CreationRefusedError(file, violation.reason);
-            return undefined;
-          };
-          try {
-            const { batch } = await readPacketInto(r, file, keys, take, header);
-            const problem = malformed ?? refused;
-            if (problem) {
-              await batch.abort();
-              throw problem;
-            }
-            await batch.commit();
-            append.commit(row);
-            ops += append.count;
-          } finally {
-            append.abort();
-          }
-        }
-        if (!creation || creation.replica !== target.oid) throw new EpochError('The creation packet does not describe the replica it is addressed to.');
-        // As for syncreplica -import: the signature proves which host sent each fragment, and the
-        // replica that generated it must live on that host, or any configured peer could pass off
-        // a history as another host's replica's.
-        for (const { file, header } of headers) {
-          const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
-          if (originHost === undefined) throw new CreationRefusedError(file, `the history it carries does not create replica "${header.origin.name}", which generated it`);
-          if (originHost !== header.sendingHost) {
-            throw new CreationRefusedError(file, `packet from replica "${header.origin.name}" was signed by host "${header.sendingHost}", but that replica is on host "${originHost}"`);
-          }
-        }
-        const made = lookup(r.state.replicas, target.oid);
-        if (!made) throw new EpochError(`The creation packet's history does not create replica "${target.name}".`);
-        // The new replica's identity comes from the header: it must be the one the history made.
-        if (made.name !== target.name || made.host !== target.host || r.state.familyOid !== first.familyOid) {
-          throw new CreationRefusedError(
-            headers[0].file,
-            `its header describes replica "${target.name}" on host "${target.host}" of VOB family ${first.familyOid}, but the history it carries creates "${made.name}" on host "${made.host}" of family ${r.state.familyOid}`,
-          );
-        }
-        r.epochs.rows = creation.rows;
-        r.epochs.rows[first.origin.oid] = { ...first.senderRow };
-        delete r.epochs.rows[target.oid];
-        r.epochs.incarnations = creation.incarnations;
-        r.saveEpochs();
-        r.writeSnapshot();
-      } finally {
-        r.close();
-      }
+      ops = await buildReplica(tmp, host, req.tag, fragments);
       fs.renameSync(tmp, dir);
       fsyncDir(path.dirname(dir));
     } catch (e) {
@@ -328,6 +218,163 @@ export async function mkreplicaImport(ctx: EngineContext, req: MkreplicaImportRe
   }
   logHistory(ctx.home, `mkreplica import of replica "${target.name}" as VOB "${req.tag}" (${ops} entries)`);
   return { replica: target.name, tag: req.tag, dir, ops };
+}
+
+interface CreationFragment {
+  file: string;
+  header: PacketHeader;
+}
+
+/**
+ * The headers of every fragment of one creation packet, in fragment order: all of them, each
+ * once. A fragment given twice (the same file, or a copy) is read once; two different ones with
+ * one number cannot both be right.
+ */
+async function creationFragments(files: string[]): Promise<CreationFragment[]> {
+  const given: CreationFragment[] = [];
+  for (const file of files) {
+    const header = await readPacketHeader(file);
+    if (header.kind !== 'creation') throw new SelectorError(`Packet ${file} is not a replica-creation packet; apply it with "multitool syncreplica -import".`);
+    given.push({ file, header });
+  }
+  const first = given[0].header;
+  if (given.some((f) => f.header.packetId !== first.packetId)) throw new SelectorError('The packets given belong to different replica-creation packets; give the fragments of one.');
+  const count = first.fragment.count;
+  if (given.some((f) => f.header.fragment.count !== count)) throw new SelectorError(`The fragments of replica-creation packet ${first.packetId} disagree on how many there are; it cannot be used.`);
+  const byIndex = new Map<number, CreationFragment>();
+  for (const f of given) {
+    const seen = byIndex.get(f.header.fragment.index);
+    if (!seen) byIndex.set(f.header.fragment.index, f);
+    else if (JSON.stringify(seen.header) !== JSON.stringify(f.header)) {
+      throw new SelectorError(`Packets ${seen.file} and ${f.file} are both fragment ${f.header.fragment.index} of replica-creation packet ${first.packetId}, but they differ; give one of them.`);
+    }
+  }
+  const fragments = [...byIndex.values()].sort((a, b) => a.header.fragment.index - b.header.fragment.index);
+  if (fragments.length !== count) {
+    throw new SelectorError(`Replica-creation packet ${first.packetId} is incomplete: have fragment(s) ${fragments.map((f) => f.header.fragment.index).join(', ')} of ${count}.`);
+  }
+  return fragments;
+}
+
+/**
+ * Makes the new replica in `tmp` from the fragments, as an import builds: entries checked as they
+ * are read and appended to the oplog, the skeleton kept up to date; no state of every version is
+ * held (the first full open of the new replica derives it from the oplog). Returns how many
+ * entries it took.
+ */
+async function buildReplica(tmp: string, host: ReturnType<typeof openHost>, tag: string, fragments: CreationFragment[]): Promise<number> {
+  const first = fragments[0].header;
+  const target = first.targets[0];
+  const epochs: LocalEpochs = { rows: {}, incarnations: {}, exportSyncs: [], sequence: 0 };
+  Replica.initialize(tmp, { format: STORE_FORMAT, familyOid: first.familyOid, oid: target.oid, name: target.name, host: host.name, tag, incarnation: 0, createdAt: new Date().toISOString() }, epochs);
+  const r = await Replica.open(tmp, { command: 'mkreplica -import', view: 'skeleton' });
+  try {
+    const keys = hostKeyLookup(host.site);
+    const names = new Map<string, string>();
+    let creation: CreationRecord | undefined;
+    let ops = 0;
+    for (const fragment of fragments) {
+      const taken = await applyCreationFragment(r, fragment, keys, names);
+      ops += taken.ops;
+      creation = taken.creation ?? creation;
+    }
+    if (!creation || creation.replica !== target.oid) throw new EpochError('The creation packet does not describe the replica it is addressed to.');
+    checkCreatedReplica(r, fragments);
+    r.epochs.rows = creation.rows;
+    r.epochs.rows[first.origin.oid] = { ...first.senderRow };
+    delete r.epochs.rows[target.oid];
+    r.epochs.incarnations = creation.incarnations;
+    r.saveEpochs();
+    r.writeSnapshot();
+    return ops;
+  } finally {
+    r.close();
+  }
+}
+
+/**
+ * Applies one fragment's entries to the replica being built. The creating replica's history is
+ * checked like any import: each entry from the master of what it changes, as of that entry
+ * (nothing is registered if one is not). Problems are raised only once the whole fragment has
+ * been read and checked, as before any use: a record that is not a valid, consecutive entry
+ * before an entry not made at its master, wherever each comes in the fragment.
+ */
+async function applyCreationFragment(
+  r: Replica,
+  { file, header }: CreationFragment,
+  keys: ReturnType<typeof hostKeyLookup>,
+  names: Map<string, string>,
+): Promise<{ ops: number; creation?: CreationRecord }> {
+  const nameOf = (o: string): string => names.get(o) ?? r.nameOf(o);
+  const row: Record<string, number> = { ...r.ownRow() };
+  const append = new CheckedAppend(r, nameOf);
+  let creation: CreationRecord | undefined;
+  let malformed: Error | undefined;
+  let refused: CreationRefusedError | undefined;
+  const take = (rec: PacketRecord, carried: CarriedContent): undefined => {
+    if (malformed) return undefined;
+    let op: Op;
+    try {
+      if (rec.kind === 'replica.creation') {
+        creation = parseCreation(rec);
+        return undefined;
+      }
+      if (rec.origin === undefined && rec.id === undefined) return undefined;
+      op = parseOpRecord(rec);
+      const expected = (row[op.origin] ?? 0) + 1;
+      if (op.id !== expected) throw new EpochError(`Replica-creation packet is not consecutive: entry ${op.id} from replica ${op.origin} follows ${expected - 1}.`);
+      const noContent = missingContent(r, op, carried, nameOf);
+      if (noContent) throw noContent;
+    } catch (e) {
+      malformed = e as Error;
+      return undefined;
+    }
+    row[op.origin] = op.id;
+    if (op.kind === 'vob.create' || op.kind === 'replica.create') names.set(op.replica, op.name);
+    if (refused) return undefined;
+    const violation = append.add(op);
+    if (violation) refused = new CreationRefusedError(file, violation.reason);
+    return undefined;
+  };
+  try {
+    const { batch } = await readPacketInto(r, file, keys, take, header);
+    const problem = malformed ?? refused;
+    if (problem) {
+      await batch.abort();
+      throw problem;
+    }
+    await batch.commit();
+    append.commit(row);
+    return { ops: append.count, creation };
+  } finally {
+    append.abort();
+  }
+}
+
+/**
+ * The built replica against the headers. As for syncreplica -import: the signature proves which
+ * host sent each fragment, and the replica that generated it must live on that host, or any
+ * configured peer could pass off a history as another host's replica's. And the new replica's
+ * identity comes from the header: it must be the one the history made.
+ */
+function checkCreatedReplica(r: Replica, fragments: CreationFragment[]): void {
+  for (const { file, header } of fragments) {
+    const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
+    if (originHost === undefined) throw new CreationRefusedError(file, `the history it carries does not create replica "${header.origin.name}", which generated it`);
+    if (originHost !== header.sendingHost) {
+      throw new CreationRefusedError(file, `packet from replica "${header.origin.name}" was signed by host "${header.sendingHost}", but that replica is on host "${originHost}"`);
+    }
+  }
+  const first = fragments[0].header;
+  const target = first.targets[0];
+  const made = lookup(r.state.replicas, target.oid);
+  if (!made) throw new EpochError(`The creation packet's history does not create replica "${target.name}".`);
+  if (made.name !== target.name || made.host !== target.host || r.state.familyOid !== first.familyOid) {
+    throw new CreationRefusedError(
+      fragments[0].file,
+      `its header describes replica "${target.name}" on host "${target.host}" of VOB family ${first.familyOid}, but the history it carries creates "${made.name}" on host "${made.host}" of family ${r.state.familyOid}`,
+    );
+  }
 }
 
 /**
