@@ -281,6 +281,64 @@ async function applyPacket(
 ): Promise<Outcome> {
   const { header, file, target } = job;
   if (!fs.existsSync(file)) return 'vanished';
+  const early = await checkHeader(home, r, job, emit, missing, refused);
+  if (early) return early;
+  const own = { ...r.ownRow() };
+  const intake = new PacketIntake(r, file, header, own);
+  try {
+    let batch: BlobBatch;
+    try {
+      batch = (await readPacketInto(r, file, keys, intake.take, header)).batch;
+    } catch (e) {
+      if (e instanceof PacketChangedError) {
+        emit({ type: 'failed', packet: file, error: e });
+        return 'gone';
+      }
+      // Not a damaged packet: one removed since the check above (opening it then fails).
+      if (!fs.existsSync(file)) return 'vanished';
+      if (e instanceof PacketError || e instanceof BlobHashMismatchError) {
+        await toQuarantine(home, file, e.message, emit);
+        return 'gone';
+      }
+      throw e;
+    }
+    const verdict = intake.verdict();
+    if (verdict) {
+      await batch.abort();
+      if (verdict.quarantine !== undefined) {
+        await toQuarantine(home, file, verdict.quarantine, emit);
+        return 'gone';
+      }
+      missing.set(file, verdict.wait);
+      return 'pending';
+    }
+    // Content first: an entry is never committed before the content it names.
+    await batch.commit();
+    intake.commit();
+  } finally {
+    intake.abort();
+  }
+  const applied = intake.applied;
+  recordImport(r, header, target, intake.notices);
+  logHistory(home, `import sync from replica "${header.origin.name}" to replica "${r.name}" (${applied} entries, packet ${file}) Row at import was: ${formatRow(own, (o) => r.nameOf(o))}`);
+  const hadOps = header.ranges.length > 0;
+  if (hadOps && applied === 0) {
+    emit({ type: 'already', packet: file, tag: entry.tag, dir: entry.dir });
+    return 'already';
+  }
+  emit({ type: 'applied', packet: file, tag: entry.tag, dir: entry.dir, ops: applied });
+  return 'applied';
+}
+
+/** What the header alone decides, before the body is read: an outcome, or undefined to read on. */
+async function checkHeader(
+  home: string,
+  r: Replica,
+  { header, file, target }: Job,
+  emit: (e: ImportEvent) => void,
+  missing: Map<string, MissingPredecessorError | UnknownOriginError>,
+  refused: Map<string, MultiSiteError>,
+): Promise<Outcome | undefined> {
   if (header.familyOid !== r.identity.familyOid) {
     await toQuarantine(home, file, `packet is for VOB family ${header.familyOid}, but replica "${r.name}" belongs to ${r.identity.familyOid}`, emit);
     return 'gone';
@@ -298,8 +356,7 @@ async function applyPacket(
     // Kept, for this replica once restored and for the other targets here meanwhile.
     return 'refused';
   }
-  const own = { ...r.ownRow() };
-  // Cheap check from the header before reading the body.
+  const own = r.ownRow();
   for (const range of header.ranges) {
     const have = own[range.oid] ?? 0;
     if (range.firstOplogId > have + 1) {
@@ -307,131 +364,134 @@ async function applyPacket(
       return 'pending';
     }
   }
-  // Records are checked as they are read, and the entries to apply go straight into the oplog,
-  // uncommitted (Replica.beginAppend): an import holds none of them, whatever the packet's
-  // size. What a record gets wrong is remembered and acted on once the whole packet has been
-  // read and its hash and signature hold, in this order: a record that is not a valid entry,
-  // a replica unknown here, a missing predecessor, an entry not made at its master.
-  const notices: IncarnationNotice[] = [];
-  let badRecord: BadRecordError | undefined;
+  return undefined;
+}
+
+/**
+ * The records of one packet, checked as they are read: the entries to apply go straight into the
+ * oplog, uncommitted (CheckedAppend), so an import holds none of them whatever the packet's size.
+ * What a record gets wrong is remembered and acted on once the whole packet has been read and
+ * its hash and signature hold (verdict), in this order: a record that is not a valid entry, a
+ * replica unknown here, a missing predecessor, an entry not made at its master.
+ */
+class PacketIntake {
+  readonly notices: IncarnationNotice[] = [];
+  private badRecord: BadRecordError | undefined;
   /** The host the packet's own origin is created on, when the packet creates it. */
-  let createdOn: string | undefined;
-  let need: MissingPredecessorError | undefined;
-  let violation: MastershipViolation | undefined;
-  const row: Record<string, number> = { ...own };
-  const lastInPacket = new Map<string, number>();
-  const append = new CheckedAppend(r, (o) => r.nameOf(o));
-  const take = (rec: PacketRecord, carried: CarriedContent): undefined => {
-    if (badRecord) return undefined;
-    let op: Op;
-    try {
-      if (rec.kind === 'replica.incarnation') {
-        const notice = parseNotice(rec);
-        // Only a restored replica announces its restore (export's incarnationNotice): a notice
-        // about another would let any peer roll back or inflate this replica's estimates of it.
-        if (notice.replica !== header.origin.oid) throw new BadRecordError(`incarnation notice about replica "${r.nameOf(notice.replica)}" in a packet from replica "${header.origin.name}"`);
-        notices.push(notice);
-        return undefined;
-      }
-      // Other record kinds are from a newer minor version: nothing here depends on them.
-      if (rec.origin === undefined && rec.id === undefined) return undefined;
-      op = parseOpRecord(rec);
-    } catch (e) {
-      if (!(e instanceof BadRecordError)) throw e;
-      badRecord = e;
-      return undefined;
-    }
+  private createdOn: string | undefined;
+  private need: MissingPredecessorError | undefined;
+  private violation: MastershipViolation | undefined;
+  private readonly row: Record<string, number>;
+  private readonly lastInPacket = new Map<string, number>();
+  private readonly append: CheckedAppend;
+
+  constructor(
+    private readonly r: Replica,
+    private readonly file: string,
+    private readonly header: PacketHeader,
+    own: Record<string, number>,
+  ) {
+    this.row = { ...own };
+    this.append = new CheckedAppend(r, (o) => r.nameOf(o));
+  }
+
+  get applied(): number {
+    return this.append.count;
+  }
+
+  /** readPacketInto's callback, once per record (an arrow property: it is passed on its own). */
+  readonly take = (rec: PacketRecord, carried: CarriedContent): undefined => {
+    if (this.badRecord) return undefined;
+    const op = this.parse(rec);
+    if (!op) return undefined;
+    const { r, row } = this;
     // An export carries each origin's entries in an unbroken run: a gap inside the packet is not
     // a predecessor to wait for (the packet would wait for ever), the packet is malformed.
-    const last = lastInPacket.get(op.origin);
+    const last = this.lastInPacket.get(op.origin);
     if (last !== undefined && op.id !== last + 1) {
-      badRecord = new BadRecordError(`entry ${op.id} from replica "${r.nameOf(op.origin)}" follows entry ${last} in the packet, not entry ${last + 1}`);
+      this.badRecord = new BadRecordError(`entry ${op.id} from replica "${r.nameOf(op.origin)}" follows entry ${last} in the packet, not entry ${last + 1}`);
       return undefined;
     }
-    lastInPacket.set(op.origin, op.id);
-    if ((op.kind === 'replica.create' || op.kind === 'vob.create') && op.replica === header.origin.oid) createdOn = op.host;
+    this.lastInPacket.set(op.origin, op.id);
+    if ((op.kind === 'replica.create' || op.kind === 'vob.create') && op.replica === this.header.origin.oid) this.createdOn = op.host;
     // Claimed for every version, applied or not, so that each carried copy matches its own entry.
     const noContent = missingContent(r, op, carried, (o) => r.nameOf(o));
-    if (need) return undefined;
+    if (this.need) return undefined;
     const have = row[op.origin] ?? 0;
     if (op.id <= have) return undefined;
     // A replica knows every entry it made: one of its own it lacks can only be a lost one sent back
     // after restorereplica (while it recovers); otherwise a peer is passing off an entry as its.
     if (op.origin === r.oid && !r.epochs.recovery) {
-      badRecord = new BadRecordError(`entry ${op.id} from replica "${r.name}", this replica, which has only ${have} of its own and is not recovering from a restore`);
+      this.badRecord = new BadRecordError(`entry ${op.id} from replica "${r.name}", this replica, which has only ${have} of its own and is not recovering from a restore`);
       return undefined;
     }
     if (noContent) {
-      badRecord = noContent;
+      this.badRecord = noContent;
       return undefined;
     }
-    if (op.id > have + 1) need = new MissingPredecessorError(file, op.id - 1, have, r.nameOf(op.origin));
+    if (op.id > have + 1) this.need = new MissingPredecessorError(this.file, op.id - 1, have, r.nameOf(op.origin));
     for (const [c, n] of Object.entries(op.deps ?? {})) {
-      if (!need && (row[c] ?? 0) < n) need = new MissingPredecessorError(file, n, row[c] ?? 0, r.nameOf(c));
+      if (!this.need && (row[c] ?? 0) < n) this.need = new MissingPredecessorError(this.file, n, row[c] ?? 0, r.nameOf(c));
     }
-    if (need) return undefined;
+    if (this.need) return undefined;
     row[op.origin] = op.id;
-    if (!violation) violation = append.add(op);
+    if (!this.violation) this.violation = this.append.add(op);
     return undefined;
   };
-  try {
-    let batch: BlobBatch;
+
+  /** The record as an oplog entry; undefined for a notice (kept) or a record of a newer kind, or a bad one (remembered). */
+  private parse(rec: PacketRecord): Op | undefined {
     try {
-      batch = (await readPacketInto(r, file, keys, take, header)).batch;
+      if (rec.kind === 'replica.incarnation') {
+        const notice = parseNotice(rec);
+        // Only a restored replica announces its restore (export's incarnationNotice): a notice
+        // about another would let any peer roll back or inflate this replica's estimates of it.
+        if (notice.replica !== this.header.origin.oid) throw new BadRecordError(`incarnation notice about replica "${this.r.nameOf(notice.replica)}" in a packet from replica "${this.header.origin.name}"`);
+        this.notices.push(notice);
+        return undefined;
+      }
+      // Other record kinds are from a newer minor version: nothing here depends on them.
+      if (rec.origin === undefined && rec.id === undefined) return undefined;
+      return parseOpRecord(rec);
     } catch (e) {
-      if (e instanceof PacketChangedError) {
-        emit({ type: 'failed', packet: file, error: e });
-        return 'gone';
-      }
-      // Not a damaged packet: one removed since the check above (opening it then fails).
-      if (!fs.existsSync(file)) return 'vanished';
-      if (e instanceof PacketError || e instanceof BlobHashMismatchError) {
-        await toQuarantine(home, file, e.message, emit);
-        return 'gone';
-      }
-      throw e;
+      if (!(e instanceof BadRecordError)) throw e;
+      this.badRecord = e;
+      return undefined;
     }
-    // The signature (checked while reading) proves which host sent the packet; the replica that
-    // generated it must live on that host, or any configured peer could speak for replicas it
-    // does not hold.
-    const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
-    const refusal =
-      originHost !== undefined && originHost !== header.sendingHost
-        ? signerMismatch(header, originHost)
-        : badRecord
-          ? badRecord.message
-          : // A replica this one has not heard of yet: its creation must travel in this packet, made
-            // for the signing host; otherwise wait for the packets that introduce it.
-            originHost === undefined && createdOn !== undefined && createdOn !== header.sendingHost
-            ? signerMismatch(header, createdOn)
-            : undefined;
-    if (refusal !== undefined) {
-      await batch.abort();
-      await toQuarantine(home, file, refusal, emit);
-      return 'gone';
-    }
-    if (originHost === undefined && createdOn === undefined) {
-      await batch.abort();
-      missing.set(file, new UnknownOriginError(file, header.origin.name, r.name));
-      return 'pending';
-    }
-    if (need) {
-      await batch.abort();
-      missing.set(file, need);
-      return 'pending';
-    }
-    if (violation) {
-      await batch.abort();
-      await toQuarantine(home, file, violation.reason, emit);
-      return 'gone';
-    }
-    // Content first: an entry is never committed before the content it names.
-    await batch.commit();
-    append.commit(row);
-  } finally {
-    append.abort();
   }
-  const applied = append.count;
+
+  /**
+   * Once the body holds: why the packet cannot be applied (moved to quarantine, or left to wait),
+   * or undefined to commit. The signature (checked while reading) proves which host sent the
+   * packet; the replica that generated it must live on that host, or any configured peer could
+   * speak for replicas it does not hold.
+   */
+  verdict(): { quarantine: string; wait?: undefined } | { quarantine?: undefined; wait: MissingPredecessorError | UnknownOriginError } | undefined {
+    const { header, r } = this;
+    const originHost = lookup(r.state.replicas, header.origin.oid)?.host;
+    if (originHost !== undefined && originHost !== header.sendingHost) return { quarantine: signerMismatch(header, originHost) };
+    if (this.badRecord) return { quarantine: this.badRecord.message };
+    // A replica this one has not heard of yet: its creation must travel in this packet, made for
+    // the signing host; otherwise wait for the packets that introduce it.
+    if (originHost === undefined && this.createdOn !== undefined && this.createdOn !== header.sendingHost) return { quarantine: signerMismatch(header, this.createdOn) };
+    if (originHost === undefined && this.createdOn === undefined) return { wait: new UnknownOriginError(this.file, header.origin.name, r.name) };
+    if (this.need) return { wait: this.need };
+    if (this.violation) return { quarantine: this.violation.reason };
+    return undefined;
+  }
+
+  commit(): void {
+    this.append.commit(this.row);
+  }
+
+  /** A no-op once committed. */
+  abort(): void {
+    this.append.abort();
+  }
+}
+
+/** The epoch bookkeeping of an applied packet: restore notices, the sender's row, a recovery it completes. */
+function recordImport(r: Replica, header: PacketHeader, target: PacketTarget, notices: IncarnationNotice[]): void {
   for (const n of notices) {
     if (n.replica === r.oid) continue;
     if (n.incarnation > (r.epochs.incarnations[n.replica] ?? 0)) {
@@ -451,14 +511,6 @@ async function applyPacket(
     if (rec.waitingFor.length === 0) delete r.epochs.recovery;
   }
   r.saveEpochs();
-  logHistory(home, `import sync from replica "${header.origin.name}" to replica "${r.name}" (${applied} entries, packet ${file}) Row at import was: ${formatRow(own, (o) => r.nameOf(o))}`);
-  const hadOps = header.ranges.length > 0;
-  if (hadOps && applied === 0) {
-    emit({ type: 'already', packet: file, tag: entry.tag, dir: entry.dir });
-    return 'already';
-  }
-  emit({ type: 'applied', packet: file, tag: entry.tag, dir: entry.dir, ops: applied });
-  return 'applied';
 }
 
 function signerMismatch(header: PacketHeader, originHost: string): string {
