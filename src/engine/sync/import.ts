@@ -125,12 +125,58 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
     events.push(e);
     req.onEvent?.(e);
   };
-  const candidates = gather(ctx.home, req, emit);
-  const groups = new Map<string, { entry: VobTagEntry; jobs: Job[] }>();
-  const localTargets = new Map<string, number>();
-  const candidateOf = new Map<string, Candidate>();
+  const plan = await planJobs(ctx.home, host, req, gather(ctx.home, req, emit), emit);
+  const run: ImportRun = {
+    done: new Map(),
+    gone: new Set(),
+    refused: new Map(),
+    waiting: new Set(),
+    ok: !events.some((e) => e.type === 'failed' || e.type === 'quarantined'),
+  };
+  for (const group of plan.groups.values()) await importInto(ctx, keys, group, plan, run, emit);
+  // A packet one local target refuses may be good for another: it is moved aside only once no
+  // target here still waits for it.
+  for (const [file, error] of run.refused) {
+    if (run.gone.has(file)) continue;
+    if (run.waiting.has(file)) emit({ type: 'failed', packet: file, error: new MultiSiteError(`${error.message.replace(/\.$/, '')}: packet ${file} is not applied there, and stays for the other replicas it is for.`) });
+    else await toQuarantine(ctx.home, file, error.message, emit);
+  }
+  // A bay packet is removed once applied to every local target, including those -invob leaves out.
+  for (const [file, n] of run.done) {
+    if (plan.candidateOf.get(file)?.fromBay && n === plan.localTargets.get(file) && !run.gone.has(file)) {
+      fs.rmSync(file, { force: true });
+      emit({ type: 'removed', packet: file });
+    }
+  }
+  return { events, ok: run.ok };
+}
+
+/** Which packets go to which local replica, from their headers. */
+interface ImportPlan {
+  /** Per local replica storage directory. */
+  groups: Map<string, { entry: VobTagEntry; jobs: Job[] }>;
+  /** Per packet, how many of its targets are replicas on this host. */
+  localTargets: Map<string, number>;
+  candidateOf: Map<string, Candidate>;
+}
+
+/** What the passes over every replica have found so far. */
+interface ImportRun {
+  /** Per packet, the local replicas it was applied to (or found already applied). */
+  done: Map<string, number>;
+  /** Packets quarantined, failed for good or vanished: no other replica tries them. */
+  gone: Set<string>;
+  /** Packets a replica refuses (an older incarnation), with why. */
+  refused: Map<string, MultiSiteError>;
+  /** Packets a replica still waits on (predecessors missing). */
+  waiting: Set<string>;
+  ok: boolean;
+}
+
+async function planJobs(home: string, host: ReturnType<typeof openHost>, req: ImportRequest, candidates: Candidate[], emit: (e: ImportEvent) => void): Promise<ImportPlan> {
+  const plan: ImportPlan = { groups: new Map(), localTargets: new Map(), candidateOf: new Map() };
   for (const c of candidates) {
-    candidateOf.set(c.file, c);
+    plan.candidateOf.set(c.file, c);
     let header: PacketHeader;
     try {
       header = await readPacketHeader(c.file);
@@ -139,7 +185,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
         if (c.explicit) emit({ type: 'failed', packet: c.file, error: e });
         else emit({ type: 'skipped', packet: c.file, reason: `${c.file} is not a sync. packet` });
       } else if (e instanceof PacketError) {
-        await toQuarantine(ctx.home, c.file, e.message, emit);
+        await toQuarantine(home, c.file, e.message, emit);
       } else if (e instanceof MultiSiteError) {
         emit({ type: 'failed', packet: c.file, error: e });
       } else throw e;
@@ -160,76 +206,64 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
         continue;
       }
       count++;
-      const g = groups.get(entry.dir) ?? { entry, jobs: [] };
+      const g = plan.groups.get(entry.dir) ?? { entry, jobs: [] };
       g.jobs.push({ file: c.file, header, target: t });
-      groups.set(entry.dir, g);
+      plan.groups.set(entry.dir, g);
     }
-    // A bay packet is removed once applied to every local target, including those -invob leaves out.
-    localTargets.set(c.file, local);
+    plan.localTargets.set(c.file, local);
     if (count === 0) {
       const where = local > 0 ? `VOB "${req.tag}" on this host (${host.name})` : `a replica on this host (${host.name})`;
       emit({ type: 'skipped', packet: c.file, reason: `packet ${c.file} is not for ${where}: its targets are ${notHere.join(', ')}` });
     }
   }
+  return plan;
+}
 
-  const done = new Map<string, number>();
-  const gone = new Set<string>();
-  const refused = new Map<string, MultiSiteError>();
-  const waiting = new Set<string>();
-  let ok = !events.some((e) => e.type === 'failed' || e.type === 'quarantined');
-  for (const { entry, jobs } of groups.values()) {
-    const r = await Replica.open(entry.dir, { command: 'syncreplica -import', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, view: 'skeleton' });
-    try {
-      let pending = jobs.sort(jobOrder);
-      const missing = new Map<string, MissingPredecessorError | UnknownOriginError>();
-      for (let progress = true; progress && pending.length > 0; ) {
-        progress = false;
-        const next: Job[] = [];
-        for (const job of pending) {
-          if (gone.has(job.file)) continue;
-          const outcome = await applyPacket(ctx.home, keys, r, entry, job, emit, missing, refused);
-          if (outcome === 'pending') next.push(job);
-          else if (outcome === 'refused') ok = false;
-          else {
-            progress = true;
-            if (outcome === 'vanished') {
-              gone.add(job.file);
-              // From a bay, the usual cause is another import that applied it and removed it.
-              if (!candidateOf.get(job.file)?.fromBay) ok = false;
-              emit({ type: 'skipped', packet: job.file, reason: `packet ${job.file} is no longer there (another import may have taken it); nothing was applied from it here` });
-            } else if (outcome === 'gone') {
-              gone.add(job.file);
-              ok = false;
-            } else done.set(job.file, (done.get(job.file) ?? 0) + 1);
-          }
-        }
-        pending = next;
-      }
+/** One local replica's packets, in passes that repeat while anything applies. */
+async function importInto(
+  ctx: EngineContext,
+  keys: HostKeyLookup,
+  { entry, jobs }: { entry: VobTagEntry; jobs: Job[] },
+  plan: ImportPlan,
+  run: ImportRun,
+  emit: (e: ImportEvent) => void,
+): Promise<void> {
+  const r = await Replica.open(entry.dir, { command: 'syncreplica -import', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, view: 'skeleton' });
+  try {
+    let pending = jobs.sort(jobOrder);
+    const missing = new Map<string, MissingPredecessorError | UnknownOriginError>();
+    for (let progress = true; progress && pending.length > 0; ) {
+      progress = false;
+      const next: Job[] = [];
       for (const job of pending) {
-        if (gone.has(job.file)) continue;
-        ok = false;
-        waiting.add(job.file);
-        emit({ type: 'pending', packet: job.file, tag: entry.tag, dir: entry.dir, error: missing.get(job.file) as MissingPredecessorError | UnknownOriginError });
+        if (run.gone.has(job.file)) continue;
+        const outcome = await applyPacket(ctx.home, keys, r, entry, job, emit, missing, run.refused);
+        if (outcome === 'pending') next.push(job);
+        else if (outcome === 'refused') run.ok = false;
+        else {
+          progress = true;
+          if (outcome === 'vanished') {
+            run.gone.add(job.file);
+            // From a bay, the usual cause is another import that applied it and removed it.
+            if (!plan.candidateOf.get(job.file)?.fromBay) run.ok = false;
+            emit({ type: 'skipped', packet: job.file, reason: `packet ${job.file} is no longer there (another import may have taken it); nothing was applied from it here` });
+          } else if (outcome === 'gone') {
+            run.gone.add(job.file);
+            run.ok = false;
+          } else run.done.set(job.file, (run.done.get(job.file) ?? 0) + 1);
+        }
       }
-    } finally {
-      r.close();
+      pending = next;
     }
-  }
-  // A packet one local target refuses may be good for another: it is moved aside only once no
-  // target here still waits for it.
-  for (const [file, error] of refused) {
-    if (gone.has(file)) continue;
-    if (waiting.has(file)) emit({ type: 'failed', packet: file, error: new MultiSiteError(`${error.message.replace(/\.$/, '')}: packet ${file} is not applied there, and stays for the other replicas it is for.`) });
-    else await toQuarantine(ctx.home, file, error.message, emit);
-  }
-  for (const [file, n] of done) {
-    const c = candidateOf.get(file);
-    if (c?.fromBay && n === localTargets.get(file) && !gone.has(file)) {
-      fs.rmSync(file, { force: true });
-      emit({ type: 'removed', packet: file });
+    for (const job of pending) {
+      if (run.gone.has(job.file)) continue;
+      run.ok = false;
+      run.waiting.add(job.file);
+      emit({ type: 'pending', packet: job.file, tag: entry.tag, dir: entry.dir, error: missing.get(job.file) as MissingPredecessorError | UnknownOriginError });
     }
+  } finally {
+    r.close();
   }
-  return { events, ok };
 }
 
 function jobOrder(a: Job, b: Job): number {
