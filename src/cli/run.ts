@@ -2,7 +2,7 @@ import { parseArgs } from './args';
 import type { CommandContext, CommandIO, CommandSpec } from './command';
 import { PROGRAMS, type Program } from './commands';
 import { MultiSiteError, UsageError } from '../engine/errors';
-import { oneLine } from './oneLine';
+import { oneLine } from '../engine/oneLine';
 
 /**
  * Runs one program of the command-line contract in-process and returns its exit status.

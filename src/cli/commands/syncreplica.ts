@@ -6,7 +6,7 @@ import { exportSync } from '../../engine/sync/export';
 import { importSync, type ImportEvent } from '../../engine/sync/import';
 import { engineContext, resolvePath } from './engineContext';
 import { configuredClasses, loadShippingConf } from '../../engine/conf';
-import { oneLine } from '../oneLine';
+import { oneLine } from '../../engine/oneLine';
 
 const usage =
   'syncreplica -export [-maxsize S] [-c C] [-compress] -out PKT REPLICA@TAG... | syncreplica -import [-receive [-sclass C] | PKT-OR-DIR...] [-invob TAG]';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ensureDirDurable, writeFileAtomic } from '../store/durable';
+import { ensureDirDurable, nearestExisting, writeFileAtomic } from '../store/durable';
 import { HostExistsError, HostNotConfiguredError, PeerError } from './errors';
 import { generateHostKeys, readPublicKeyFile } from './keys';
 import { hostLayout, type HostLayout } from './layout';
@@ -52,8 +52,7 @@ export function mkhost(home: string, opts: MkhostOptions): Host {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PeerError(`Invalid port ${opts.port}: use 1 through 65535.`);
   if (opts.address !== undefined) checkAddress(opts.address);
   const l = hostLayout(home);
-  let existing = l.home;
-  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const existing = nearestExisting(l.home);
   if (!fs.statSync(existing).isDirectory()) throw new PeerError(`Cannot make ${l.home} a host home: ${existing} is not a directory.`);
   if (fs.existsSync(l.siteIni)) throw new HostExistsError(l.home, readSite(l).host.name);
   for (const d of [

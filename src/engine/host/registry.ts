@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { readJson, writeJsonAtomic, ensureDirDurable } from '../store/durable';
+import { readJson, writeJsonAtomic, ensureDirDurable, nearestExisting } from '../store/durable';
 import { acquireLock } from '../store/lock';
 import { StorageDirError, VobTagExistsError, VobTagNotFoundError, VobTagRegistryDamagedError, VobTagRegistryError } from './errors';
 import type { HostLayout } from './layout';
@@ -93,8 +93,7 @@ export function findVobTag(l: HostLayout, tag: string, hostName: string): VobTag
  * whose files it would mix with, or under a path that is not a directory.
  */
 export function checkNewStorageDir(l: HostLayout, dir: string): void {
-  let existing = path.dirname(dir);
-  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const existing = nearestExisting(path.dirname(dir));
   if (!fs.statSync(existing).isDirectory()) throw new StorageDirError(dir, `${existing} is not a directory`);
   // Compared through real paths, so a symbolic link into another storage is seen for what it is.
   const real = path.join(fs.realpathSync(existing), path.relative(existing, dir));

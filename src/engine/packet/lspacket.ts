@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { oneLine } from '../oneLine';
 import { readPacketHeaderSync } from './header';
 import type { PacketHeader } from './types';
 
@@ -26,26 +27,28 @@ export function packetTypeName(kind: PacketHeader['kind']): string {
   return kind === 'creation' ? 'Replica Creation' : 'Update';
 }
 
+// lspacket reads headers without checking signatures (that is import's work), so any text in
+// them, and a bay file's name, may come from anyone: every one is shown as one line.
 export function formatPacket(file: string, h: PacketHeader, opts: FormatOptions): string[] {
-  if (opts.format === 'short') return [shown(file)];
+  if (opts.format === 'short') return [oneLine(file)];
   const lines = [
-    `Packet is: ${shown(file)}`,
+    `Packet is: ${oneLine(file)}`,
     `Packet type: ${packetTypeName(h.kind)}`,
-    `VOB family identifier is: ${shown(h.familyOid)}`,
-    `Comment supplied at packet creation is: ${shown(h.comment.replace(/\r?\n/g, ' '))}`.trimEnd(),
+    `VOB family identifier is: ${oneLine(h.familyOid)}`,
+    `Comment supplied at packet creation is: ${oneLine(h.comment.replace(/\r?\n/g, ' '))}`.trimEnd(),
     'Packet intended for the following targets:',
   ];
   for (const t of h.targets) {
     const where = opts.localHost === undefined ? '' : t.host === opts.localHost ? ' [ local to this network ]' : ' [ not local to this network ]';
     // A tag neither the sender nor this host knows is left out.
     const tag = t.vobTag || opts.localTags?.get(t.oid);
-    lines.push(`  ${shown(t.name)}${where}${tag ? ` tag: ${shown(tag)}` : ''}`);
+    lines.push(`  ${oneLine(t.name)}${where}${tag ? ` tag: ${oneLine(tag)}` : ''}`);
   }
   if (opts.format === 'long') {
-    lines.push('Originating replica is:', `  ${shown(h.origin.name)} (${shown(h.origin.oid)})`);
+    lines.push('Originating replica is:', `  ${oneLine(h.origin.name)} (${oneLine(h.origin.oid)})`);
     lines.push('The following replicas are referenced by this packet:');
     for (const r of h.ranges) {
-      lines.push(`  ${shown(r.name === r.oid ? r.oid : `${r.name} (${r.oid})`)}`, `    first oplog id is ${r.firstOplogId}`);
+      lines.push(`  ${oneLine(r.name === r.oid ? r.oid : `${r.name} (${r.oid})`)}`, `    first oplog id is ${r.firstOplogId}`);
       if (opts.endrange) lines.push(`    last oplog id is ${r.lastOplogId}`);
       lines.push(`    incarnation is ${r.incarnation}`);
     }
@@ -53,21 +56,9 @@ export function formatPacket(file: string, h: PacketHeader, opts: FormatOptions)
   }
   lines.push(`The packet sequence number is ${h.sequence}`);
   if (opts.format === 'long') {
-    lines.push(`Packet fragment: ${h.fragment.index} of ${h.fragment.count}`, `Packet identifier is: ${shown(h.packetId)}`);
+    lines.push(`Packet fragment: ${h.fragment.index} of ${h.fragment.count}`, `Packet identifier is: ${oneLine(h.packetId)}`);
   }
   return lines;
-}
-
-/**
- * lspacket reads headers without checking signatures (that is import's work), so any text in
- * them, and a bay file's name, may come from anyone: shown with control characters escaped,
- * so a name cannot add listing lines that scripts would parse, or drive the terminal.
- * (A comment's line breaks read as spaces.)
- */
-function shown(s: string): string {
-  return /[\x00-\x08\x0a-\x1f\x7f-\x9f]/.test(s)
-    ? s.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
-    : s;
 }
 
 /**

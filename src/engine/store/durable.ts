@@ -73,6 +73,13 @@ export function readJson<T>(file: string): T | undefined {
   return JSON.parse(text) as T;
 }
 
+/** `p` itself if it exists, else its nearest ancestor that does: where a mkdir -p of `p` would start. */
+export function nearestExisting(p: string): string {
+  let d = path.resolve(p);
+  while (!fs.existsSync(d) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+
 /** mkdir -p, then make the new directory entries durable up to the first one that existed. */
 export function ensureDirDurable(dir: string): void {
   const missing: string[] = [];

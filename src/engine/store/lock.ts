@@ -197,22 +197,7 @@ const TEMP_PID = [/\.tmp\.(\d+)\./, /\.(\d+)\.[0-9a-f-]{36}\.tmp$/];
  * what a kill -9 left half-written. Only a dead writer's files go; a live one's are untouched.
  */
 export function sweepDeadTemps(dir: string): number {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const n of names) {
-    const m = TEMP_PID.map((re) => re.exec(n)).find((x) => x !== null);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || processAlive(pid)) continue;
-    fs.rmSync(`${dir}/${n}`, { force: true });
-    removed++;
-  }
-  return removed;
+  return removeDeadOwners(dir, (n) => TEMP_PID.map((re) => re.exec(n)).find((x) => x !== null)?.[1]);
 }
 
 /**
@@ -222,22 +207,25 @@ export function sweepDeadTemps(dir: string): number {
  * whole copy of the VOB behind for good.
  */
 export function sweepDeadBuilds(dir: string): number {
-  const parent = path.dirname(dir);
   const prefix = `${path.basename(dir)}.new-`;
+  return removeDeadOwners(path.dirname(dir), (n) => (n.startsWith(prefix) ? /^(\d+)-[0-9a-z]+$/.exec(n.slice(prefix.length))?.[1] : undefined));
+}
+
+/** Removes the entries of `dir` whose name carries (pidIn) the pid of a process no longer running here. */
+function removeDeadOwners(dir: string, pidIn: (name: string) => string | undefined): number {
   let names: string[];
   try {
-    names = fs.readdirSync(parent);
+    names = fs.readdirSync(dir);
   } catch {
     return 0;
   }
   let removed = 0;
   for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const m = /^(\d+)-[0-9a-z]+$/.exec(n.slice(prefix.length));
-    if (!m) continue;
-    const pid = Number(m[1]);
+    const digits = pidIn(n);
+    if (digits === undefined) continue;
+    const pid = Number(digits);
     if (pid === process.pid || processAlive(pid)) continue;
-    fs.rmSync(path.join(parent, n), { recursive: true, force: true });
+    fs.rmSync(path.join(dir, n), { recursive: true, force: true });
     removed++;
   }
   return removed;

@@ -140,11 +140,16 @@ export function prewarmForHistory(replicaDir: string): void {
   if (size >= PREWARM_FROM_OPLOG_BYTES) prewarmBodyHash();
 }
 
+/** The oid of target `name` in the family of replica `r` (VOB `tag`), or ReplicaNotFoundError. */
+function targetOid(r: Replica, name: string, tag: string): string {
+  const oid = r.oidOf(name);
+  if (!oid || !lookup(r.state.replicas, oid)) throw new ReplicaNotFoundError(name, tag);
+  return oid;
+}
+
 /**
- * syncreplica -export: for each local VOB named by the targets, one logical packet carrying,
- * per originating replica c, the entries after min over targets of row[T][c] (so hubs forward
- * other sites' changes). Export assumes success: each target's row is raised to the own row
- * and the previous row kept as an export_sync record for recoverpacket.
+ * With several VOBs, a wrong target in a later one would fail the command after the earlier
+ * ones' packets were written and their rows raised: every target is checked first.
  */
 async function checkTargets(ctx: EngineContext, host: Host, byTag: Map<string, string[]>): Promise<void> {
   let others = 0;
@@ -154,8 +159,7 @@ async function checkTargets(ctx: EngineContext, host: Host, byTag: Map<string, s
     const r = await Replica.open(entry.dir, { command: 'syncreplica -export', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs, view: 'replicas' });
     try {
       for (const name of new Set(names)) {
-        const oid = r.oidOf(name);
-        if (!oid || !lookup(r.state.replicas, oid)) throw new ReplicaNotFoundError(name, tag);
+        const oid = targetOid(r, name, tag);
         if (oid === r.oid) self ??= name;
         else others++;
       }
@@ -166,6 +170,12 @@ async function checkTargets(ctx: EngineContext, host: Host, byTag: Map<string, s
   if (others === 0 && self !== undefined) throw new SelfUpdateError(self);
 }
 
+/**
+ * syncreplica -export: for each local VOB named by the targets, one logical packet carrying,
+ * per originating replica c, the entries after min over targets of row[T][c] (so hubs forward
+ * other sites' changes). Export assumes success: each target's row is raised to the own row
+ * and the previous row kept as an export_sync record for recoverpacket.
+ */
 export async function exportSync(ctx: EngineContext, req: ExportRequest): Promise<ExportResult> {
   const host = openHost(ctx.home);
   if (req.targets.length === 0) throw new SelectorError('No target replica given: name at least one REPLICA@VOB-TAG.');
@@ -175,8 +185,6 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
     byTag.set(s.tag, [...(byTag.get(s.tag) ?? []), s.name]);
   }
   const place = outputPlace(req.out, byTag.size);
-  // With several VOBs, a wrong target in a later one would fail the command after the earlier
-  // ones' packets were written and their rows raised: every target is checked first.
   if (byTag.size > 1) await checkTargets(ctx, host, byTag);
   const result: ExportResult = { vobs: [] };
   for (const [tag, names] of byTag) {
@@ -192,8 +200,7 @@ export async function exportSync(ctx: EngineContext, req: ExportRequest): Promis
     try {
       const targets: string[] = [];
       for (const name of [...new Set(names)]) {
-        const oid = r.oidOf(name);
-        if (!oid || !lookup(r.state.replicas, oid)) throw new ReplicaNotFoundError(name, tag);
+        const oid = targetOid(r, name, tag);
         if (oid === r.oid) {
           if (byTag.size === 1 && new Set(names).size === 1) throw new SelfUpdateError(name);
           req.onWarning?.(`A replica cannot update itself: "${name}"; skipped.`);
