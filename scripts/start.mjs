@@ -42,18 +42,17 @@ function desktopCode() {
   return undefined;
 }
 
-function settingsFor(demo) {
-  return {
-    'multisite.hosts': demo.hosts.map((h) => h.home),
-    'workbench.startupEditor': 'none',
-    'security.workspace.trust.enabled': false,
-  };
+const WINDOW_SETTINGS = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false };
+
+/** multisite.hosts is machine-scoped: a local window reads it from the user settings. */
+function hostsSetting(demo) {
+  return { 'multisite.hosts': demo.hosts.map((h) => h.home) };
 }
 
 async function openDesktop(code, demo) {
   const userData = path.join(START, 'vscode-user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settingsFor(demo), null, 2));
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...hostsSetting(demo), ...WINDOW_SETTINGS }, null, 2));
   const args = ['--user-data-dir', userData, '--extensionDevelopmentPath', ROOT, '--new-window', demo.workspace];
   console.log(`[start] ${code} ${args.join(' ')}`);
   const child = spawn(code, args, { stdio: 'inherit' });
@@ -73,7 +72,9 @@ async function openCodeServer(demo) {
   const userDataDir = path.join(START, 'code-server-user-data');
   let cs;
   try {
-    cs = await startCodeServer(runDir, { port: Number(opts.port) || undefined, userDataDir, userSettings: settingsFor(demo) });
+    cs = await startCodeServer(runDir, { port: Number(opts.port) || undefined, userDataDir,
+      // a code-server window is a remote one: machine-scoped settings go in the remote settings
+      userSettings: WINDOW_SETTINGS, machineSettings: hostsSetting(demo) });
   } catch (e) {
     fail(`${e.message.split('\n')[0]} (is port ${opts.port} taken? try npm start -- --port N)`);
   }

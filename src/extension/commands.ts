@@ -20,8 +20,7 @@ export function registerCommands(hosts: HostHomes, log: vscode.LogOutputChannel)
       log.debug('refresh');
       hosts.reload();
     }),
-    vscode.commands.registerCommand('multisite.openSettings', () =>
-      vscode.commands.executeCommand('workbench.action.openSettings', HOSTS_SETTING)),
+    vscode.commands.registerCommand('multisite.openSettings', openHostSettings),
     vscode.commands.registerCommand(EXPORT_TO_REPLICA_COMMAND, exportToReplica(ctx)),
     vscode.commands.registerCommand(IMPORT_PACKET_COMMAND, importPacket(ctx)),
     vscode.commands.registerCommand(IMPORT_FOLDER_COMMAND, importFolder(ctx)),
@@ -29,4 +28,15 @@ export function registerCommands(hosts: HostHomes, log: vscode.LogOutputChannel)
     vscode.commands.registerCommand(SHOW_PACKET_COMMAND, showPacket(ctx)),
     vscode.commands.registerCommand(OPEN_SHIPPING_CONF_COMMAND, openShippingConf(ctx)),
   ];
+}
+
+/**
+ * The settings editor on multisite.hosts, on the tab where it takes effect: the setting is
+ * machine-scoped, and in a remote window (Remote-SSH, WSL, code-server) VS Code reads such settings
+ * only from the remote settings, ignoring them in the user settings.
+ */
+export function openHostSettings(): Thenable<unknown> {
+  return vscode.env.remoteName
+    ? vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query: HOSTS_SETTING })
+    : vscode.commands.executeCommand('workbench.action.openSettings', HOSTS_SETTING);
 }

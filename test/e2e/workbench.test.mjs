@@ -4,7 +4,7 @@
 import assert from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, makeRunDir, startCodeServer, launchBrowser, workbenchUrl, disposeRunDir, showMultiSite } from '../harness/lib.mjs';
+import { ROOT, makeRunDir, startCodeServer, launchBrowser, workbenchUrl, disposeRunDir, showMultiSite, workbenchDiagnostics, runCommand } from '../harness/lib.mjs';
 
 const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
 
@@ -111,24 +111,58 @@ describe('the MultiSite workbench in a browser', function () {
     await page.screenshot({ path: path.join(SHOTS, 'shipping-conf.png') });
   });
 
-  it('replaces the welcome text with the host once multisite.hosts names a host home', async function () {
+  it('replaces the welcome text with the host once multisite.hosts names a host home, and a reloaded window keeps it', async function () {
     this.timeout(240_000);
     const home = path.join(runDir, 'hosts', 'boston');
     fs.mkdirSync(path.join(home, 'config'), { recursive: true });
     fs.writeFileSync(path.join(home, 'config', 'site.ini'), '[host]\nname = boston\naddress = 127.0.0.1\nport = 7101\n');
-    // machine-scoped setting, written to the user settings file; a reloaded window reads it
-    const settings = path.join(runDir, 'user-data', 'User', 'settings.json');
-    fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(fs.readFileSync(settings, 'utf8')), 'multisite.hosts': [home] }, null, 2));
+    // As an administrator would: the remote settings JSON (a code-server window is a remote one,
+    // and VS Code reads machine-scoped settings such as multisite.hosts only from the remote
+    // settings there), edited in the editor and saved. The open window gets the change at once.
+    await runCommand(page, 'Preferences: Open Remote Settings (JSON)');
+    await page.locator('.tabs-container .tab.active[data-resource-name="settings.json"]').waitFor();
+    await page.locator('.editor-instance .monaco-editor .view-lines').click();
+    // emptied first: with a selection, a typed '{' surrounds it instead of replacing it
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    // inserted in one input event, as a paste: typed key by key, the editor's auto-closing quotes
+    // and key suggestions would add characters of their own
+    await page.keyboard.insertText(`{"multisite.hosts": ["${home}"]}`);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    const settings = path.join(runDir, 'user-data', 'Machine', 'settings.json');
+    await waitUntil(() => fs.existsSync(settings) && fs.readFileSync(settings, 'utf8').includes(home), 'the remote settings.json saved with multisite.hosts');
+    const saved = fs.readFileSync(settings, 'utf8');
+    assert.deepStrictEqual(JSON.parse(saved), { 'multisite.hosts': [home] }, saved);
+    await showMultiSite(page);
+    await hostShown(page, 'in the open window');
+    await page.screenshot({ path: path.join(SHOTS, 'multisite-host.png') });
+
     await page.reload();
     await page.waitForSelector('.monaco-workbench .part.activitybar', { timeout: 90_000 });
     await showMultiSite(page);
-    const row = page.locator('.part.sidebar .monaco-list[aria-label="Replicas"] .monaco-list-row', { hasText: 'boston' });
-    // A reloaded window on a loaded 2-core machine can take longer than the default 30 s to fill its views.
-    await row.waitFor({ timeout: 90_000 });
-    assert.match(await row.innerText(), /127\.0\.0\.1:7101/);
-    // multisite.hasHost is now true: no view shows the no-host welcome any more
-    await page.waitForFunction(() => ![...document.querySelectorAll('.part.sidebar .welcome-view-content')]
-      .some((e) => e.offsetParent !== null && /No MultiSite host is configured/.test(e.textContent ?? '')));
-    await page.screenshot({ path: path.join(SHOTS, 'multisite-host.png') });
+    await hostShown(page, 'after a reload');
   });
+
+  async function waitUntil(cond, what, ms = 30_000) {
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+      if (cond()) return;
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  /** Waits for boston's row in Replicas and for the no-host welcome to be gone; says why not. */
+  async function hostShown(page, when) {
+    const row = page.locator('.part.sidebar .monaco-list[aria-label="Replicas"] .monaco-list-row', { hasText: 'boston' });
+    try {
+      // a window on a loaded 2-core machine (CI runs the unit tests alongside) can take longer
+      // than the default 30 s to fill its views
+      await row.waitFor({ timeout: 90_000 });
+      assert.match(await row.innerText(), /127\.0\.0\.1:7101/);
+      await page.waitForFunction(() => ![...document.querySelectorAll('.part.sidebar .welcome-view-content')]
+        .some((e) => e.offsetParent !== null && /No MultiSite host is configured/.test(e.textContent ?? '')));
+    } catch (e) {
+      throw new Error(`host boston not shown ${when}: ${e.message.split('\n')[0]}\n${await workbenchDiagnostics(page, runDir)}`);
+    }
+  }
 });

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, makeRunDir, startCodeServer, launchBrowser, workbenchUrl, disposeRunDir, sleep } from './lib.mjs';
+import { ROOT, makeRunDir, startCodeServer, launchBrowser, workbenchUrl, disposeRunDir, sleep, runCommand } from './lib.mjs';
 
 const { values: a } = parseArgs({ options: {
   ext: { type: 'string', default: ROOT },
@@ -37,11 +37,7 @@ try {
     await page.locator('.part.activitybar a.action-label[aria-label^="MultiSite"]').click();
     await page.locator('.part.sidebar .pane-header h3.title', { hasText: 'Replicas' }).waitFor();
     if (process.env.VSC_VERBOSE) console.error('view open');
-    await page.locator('.monaco-workbench').press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill('>Developer: Show Running Extensions');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Running Extensions' }).first().waitFor();
-    await input.press('Enter');
+    await runCommand(page, 'Developer: Show Running Extensions');
     if (process.env.VSC_VERBOSE) console.error('running extensions');
     // each row's text: name, version, host, "[Startup ]Activation: Nms"
     const m = await page.waitForFunction((extId) => {

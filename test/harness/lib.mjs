@@ -54,19 +54,16 @@ export function isolatedEnv(runDir, extra = {}) {
  * Starts code-server on 127.0.0.1 (no auth, no gallery, no telemetry) with fresh user data.
  * `env` is merged into the server's environment, which its extension hosts inherit.
  */
-export async function startCodeServer(runDir, { extensionsDir, env = {}, port, userSettings, userDataDir } = {}) {
+export async function startCodeServer(runDir, { extensionsDir, env = {}, port, userSettings, machineSettings, userDataDir } = {}) {
   if (!fs.existsSync(CODE_SERVER_ENTRY)) {
     throw new HarnessError(`code-server is not installed (${CODE_SERVER_ENTRY} missing): run node scripts/setup.mjs`);
   }
   port ??= await freePort();
   const userData = userDataDir || path.join(runDir, 'user-data');
-  if (userSettings) {
-    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    const file = path.join(userData, 'User', 'settings.json');
-    let current = {};
-    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* none yet, or hand-edited with comments */ }
-    fs.writeFileSync(file, JSON.stringify({ ...current, ...userSettings }, null, 2));
-  }
+  if (userSettings) mergeSettings(path.join(userData, 'User', 'settings.json'), userSettings);
+  // A code-server window is a remote window: VS Code ignores machine-scoped settings (such as
+  // multisite.hosts) in the user settings there and reads them from the remote settings only.
+  if (machineSettings) mergeSettings(path.join(userData, 'Machine', 'settings.json'), machineSettings);
   const logFile = path.join(runDir, 'server.log');
   const out = fs.createWriteStream(logFile);
   const server = spawn(process.execPath, [CODE_SERVER_ENTRY,
@@ -140,6 +137,47 @@ export function sleep(ms) {
 
 export function tail(file, lines = 20) {
   try { return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return ''; }
+}
+
+/** Adds settings to a settings.json, keeping what it already holds. */
+export function mergeSettings(file, settings) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let current = {};
+  try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* none yet, or hand-edited with comments */ }
+  fs.writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2));
+}
+
+/** Runs a command from the command palette by its label, e.g. 'Preferences: Open User Settings (JSON)'. */
+export async function runCommand(page, label) {
+  await page.locator('.monaco-workbench').press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(`>${label}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor();
+  await input.press('Enter');
+}
+
+/**
+ * What a failed UI wait needs to be understood from a CI log alone (CI keeps neither screenshots
+ * nor run directories): the side bar's text, any notification, and the tail of every extension
+ * host's MultiSite log and remote extension host log in runDir's user data.
+ */
+export async function workbenchDiagnostics(page, runDir) {
+  const parts = [];
+  try {
+    const ui = await page.evaluate(() => ({
+      sidebar: document.querySelector('.part.sidebar')?.innerText ?? '(no side bar)',
+      notifications: [...document.querySelectorAll('.notification-toast, .notifications-list-container .monaco-list-row')].map((e) => e.innerText),
+    }));
+    parts.push(`side bar: ${JSON.stringify(ui.sidebar.slice(0, 800))}`, `notifications: ${JSON.stringify(ui.notifications)}`);
+  } catch (e) {
+    parts.push(`page: ${e.message.split('\n')[0]}`);
+  }
+  const logs = path.join(runDir, 'user-data', 'logs');
+  const files = fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true }).map(String) : [];
+  for (const f of files.filter((x) => /(^|\/)(exthost\d+\/(openmultisite\.multisite\/MultiSite|remoteexthost)|remoteagent)\.log$/.test(x)).sort()) {
+    parts.push(`--- ${f}\n${tail(path.join(logs, f), 12)}`);
+  }
+  return parts.join('\n');
 }
 
 /** Removes a run directory unless MULTISITE_KEEP_RUNS is set (then says where it is). */

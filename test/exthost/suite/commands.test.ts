@@ -25,8 +25,12 @@ describe('the MultiSite commands', () => {
     }
   });
 
-  it('opens the settings on multisite.hosts with multisite.openSettings', async () => {
+  it('opens the settings editor with multisite.openSettings (the remote settings in a remote window, as code-server is)', async () => {
     await vscode.commands.executeCommand('multisite.openSettings');
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    try {
+      assert.strictEqual(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'Settings');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
   });
 });
