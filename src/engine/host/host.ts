@@ -112,6 +112,10 @@ export function addPeer(home: string, opts: AddPeerOptions): AddPeerResult {
   } else {
     throw new PeerError(`A public key is needed for peer "${opts.name}": give -key FILE or -home DIR.`);
   }
+  // Packets signed by this host would then pass as the peer's (a home copied rather than made with mkhost, or the wrong file).
+  if (key === host.site.host.key) {
+    throw new PeerError(`${peerHome ? `The host home ${peerHome} has` : `File ${opts.keyFile} holds`} the public key of this host ("${host.name}"), not a key of its own for "${opts.name}"; each host needs its own key pair, made by "multitool mkhost".`);
+  }
   const replaced = Object.prototype.hasOwnProperty.call(host.site.peers, opts.name);
   const peer: PeerInfo = { name: opts.name, address: opts.address, port: opts.port, key, ...(peerHome ? { home: peerHome } : {}) };
   host.site.peers[opts.name] = peer;

@@ -34,6 +34,11 @@ export function readPublicKeyFile(file: string): string {
   } catch (e) {
     throw new PeerError(`Cannot read public key file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }
+  // createPublicKey would derive the public half of a private key without a word: refused, so a
+  // private key copied off its host is noticed rather than quietly put to use.
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
+    throw new PeerError(`File ${file} holds a private key; give the peer's public key (config/keys/host_ed25519.pub.pem in its home). A private key should never leave its host.`);
+  }
   try {
     const key = text.includes('-----BEGIN') ? createPublicKey(text) : publicKeyFromText(text.trim());
     if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType} key`);
