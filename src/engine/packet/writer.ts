@@ -101,8 +101,6 @@ export async function writePacket(opts: PacketWriteOptions, units: PacketUnitSou
       const finalPath = path.join(opts.dir, names[i]);
       const header = assemble(base, { index: i + 1, count: frags.length }, f.ranges, f.body);
       const bytes = await writeHeader(f, header, opts, path.join(opts.dir, firstName), temps);
-      // Warned from the size written: a compressed unit counted as too large may still fit.
-      if (f.oversized && opts.maxBytes !== undefined && bytes > opts.maxBytes) opts.onWarning?.(oversizedWarning(finalPath, opts.maxBytes, bytes, f.firstUnitBytes, f.reserved));
       written.push({ path: finalPath, header, bytes });
     }
     for (let i = 0; i < written.length; i++) {
@@ -111,6 +109,13 @@ export async function writePacket(opts: PacketWriteOptions, units: PacketUnitSou
       temps.delete(frags[i].temp);
     }
     await syncDir(opts.dir);
+    // Warned once every fragment has its name: a failed export writes nothing and so warns of
+    // nothing, and a generated name moved on by a clash is the one named. From the size
+    // written: a compressed unit counted as too large may still fit.
+    for (let i = 0; i < written.length; i++) {
+      const f = frags[i];
+      if (f.oversized && opts.maxBytes !== undefined && written[i].bytes > opts.maxBytes) opts.onWarning?.(oversizedWarning(written[i].path, opts.maxBytes, written[i].bytes, f.firstUnitBytes, f.reserved));
+    }
     return written;
   } catch (e) {
     for (const f of frags) await f.fh?.close().catch(() => undefined);
@@ -592,6 +597,10 @@ function oversizedWarning(packet: string, maxBytes: number, bytes: number, unitB
   const overhead = bytes - unitBytes;
   if (overhead * 2 > maxBytes) {
     return `Packet ${packet} is ${bytes} bytes, larger than the maximum size of ${maxBytes} bytes: its header and signature alone take ${overhead} bytes (${headerBytes} of header for its targets and replicas), leaving too little room for one change of ${unitBytes} bytes. Use a larger -maxsize.`;
+  }
+  if (unitBytes <= maxBytes) {
+    // The change alone fits: saying only "a change of N bytes" with N under the limit reads as a miscount.
+    return `Packet ${packet} is ${bytes} bytes, larger than the maximum size of ${maxBytes} bytes: it carries one change of ${unitBytes} bytes, which fits alone but not with the packet's ${overhead} bytes of header and signature, and a change is never divided between packets.`;
   }
   return `Packet ${packet} is larger than the maximum size of ${maxBytes} bytes: it carries one change of ${unitBytes} bytes, which is never divided between packets.`;
 }

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { errorLine, multitool, succeed, tempRoot } from './cliSupport';
+import * as crypto from 'crypto';
+import { errorLine, multitool, replicatedHosts, succeed, tempRoot } from './cliSupport';
 
 /** Found in an acceptance walk-through of the core engine (hosts, storage, VOB content, export). */
 describe('multitool as an administrator meets it (acceptance walk-through)', () => {
@@ -34,5 +35,28 @@ describe('multitool as an administrator meets it (acceptance walk-through)', () 
     assert.strictEqual(fs.readFileSync(path.join(a, 'config', 'site.ini'), 'utf8'), before);
     // The peer's own public key is still taken.
     await succeed(a, root, 'addpeer', 'sanfran', '-address', '127.0.0.1', '-port', '1', '-key', 'b/config/keys/host_ed25519.pub.pem');
+  });
+
+  it('syncreplica -export -maxsize warns of an oversized fragment only once it is written, and says when the change alone would fit', async () => {
+    const [boston] = await replicatedHosts(root);
+    for (const f of ['a.bin', 'b.bin']) {
+      // Random bytes: stored and sent at about their own size, 5,000 bytes each.
+      fs.writeFileSync(path.join(root, f), crypto.randomBytes(5000));
+      await succeed(boston, root, 'mkelem', '-invob', '/vobs/dev', '-from', f, f);
+    }
+    fs.mkdirSync(path.join(root, 'out'));
+    fs.writeFileSync(path.join(root, 'out', 'z_2'), 'taken');
+    const failed = await multitool(boston, root, 'syncreplica', '-export', '-maxsize', '6', '-out', 'out/z', 'sanfran_hub@/vobs/dev');
+    assert.match(errorLine(failed), /out\/z_2: a file of that name already exists/);
+    assert.deepStrictEqual(failed.err.filter((l) => l.startsWith('multitool: Warning:')), [], 'no warning about packets that were not written');
+    assert.deepStrictEqual(fs.readdirSync(path.join(root, 'out')), ['z_2']);
+    fs.rmSync(path.join(root, 'out', 'z_2'));
+    const r = await succeed(boston, root, 'syncreplica', '-export', '-maxsize', '6', '-out', 'out/z', 'sanfran_hub@/vobs/dev');
+    const warnings = r.err.filter((l) => l.startsWith('multitool: Warning:'));
+    assert.ok(warnings.length >= 1, r.err.join('\n'));
+    for (const w of warnings) {
+      assert.match(w, /out\/z_\d is \d+ bytes, larger than the maximum size of 6144 bytes: it carries one change of \d+ bytes, which fits alone but not with the packet's \d+ bytes of header and signature, and a change is never divided between packets\.$/);
+      assert.ok(fs.existsSync(/Packet (\S+) is/.exec(w)?.[1] as string), w);
+    }
   });
 });
