@@ -59,4 +59,34 @@ describe('multitool as an administrator meets it (acceptance walk-through)', () 
       assert.ok(fs.existsSync(/Packet (\S+) is/.exec(w)?.[1] as string), w);
     }
   });
+
+  it('syncreplica -export raises each target\'s row to the own row, so the next export to it carries nothing it was sent', async () => {
+    const [boston, sanfran, bangalore] = await replicatedHosts(root, ['boston', 'sanfran', 'bangalore']);
+    await succeed(boston, root, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/create_c', 'bangalore:bangalore_hub@/vobs/dev');
+    await succeed(bangalore, root, 'mkreplica', '-import', '-workdir', 'work', '-tag', '/vobs/dev', 'pk/create_c');
+    fs.writeFileSync(path.join(root, 'v.c'), 'one\n');
+    await succeed(boston, root, 'mkelem', '-invob', '/vobs/dev', '-from', 'v.c', 'v.c');
+    /** boston's entry count in `row` as boston's lsepoch prints it. */
+    const bostonIn = async (row: string): Promise<number> => {
+      const out = (await succeed(boston, root, 'lsepoch', `${row}@/vobs/dev`)).out;
+      return Number(/=(\d+) +\(boston_hub\)$/.exec(out.find((l) => l.endsWith('(boston_hub)')) as string)?.[1]);
+    };
+    const own = await bostonIn('boston_hub');
+    assert.ok(own >= 3, `own row ${own}`);
+    const bangaloreBefore = await bostonIn('bangalore_hub');
+    fs.mkdirSync(path.join(root, 'out'));
+    await succeed(boston, root, 'syncreplica', '-export', '-out', 'out/first', 'sanfran_hub@/vobs/dev');
+    assert.strictEqual(await bostonIn('sanfran_hub'), own, 'the target\'s row is raised at once (export assumes success)');
+    assert.strictEqual(await bostonIn('bangalore_hub'), bangaloreBefore, 'a target not named keeps its row');
+    assert.match((await succeed(boston, root, 'lspacket', '-long', 'out/first')).out.join('\n'), /boston_hub \([0-9a-f-]+\)\n +first oplog id is 1\n/);
+    // The next export to sanfran carries none of boston's entries; one to both carries them for bangalore, then both rows are level.
+    await succeed(boston, root, 'syncreplica', '-export', '-out', 'out/second', 'sanfran_hub@/vobs/dev');
+    assert.doesNotMatch((await succeed(boston, root, 'lspacket', '-long', 'out/second')).out.join('\n'), /first oplog id/);
+    await succeed(boston, root, 'syncreplica', '-export', '-out', 'out/both', 'sanfran_hub@/vobs/dev', 'bangalore_hub@/vobs/dev');
+    assert.match((await succeed(boston, root, 'lspacket', '-long', 'out/both')).out.join('\n'), /first oplog id is 1\n/);
+    assert.deepStrictEqual([await bostonIn('sanfran_hub'), await bostonIn('bangalore_hub')], [own, own]);
+    for (const [home, p] of [[sanfran, 'out/first'], [bangalore, 'out/both']]) await succeed(home, root, 'syncreplica', '-import', p);
+    const digests = await Promise.all([boston, sanfran, bangalore].map(async (h) => (await succeed(h, root, 'digest', '-invob', '/vobs/dev')).out[0]));
+    assert.deepStrictEqual(new Set(digests).size, 1, digests.join(' '));
+  });
 });
