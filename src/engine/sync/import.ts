@@ -7,6 +7,7 @@ import { findReplicaByOid, findVobTag, type VobTagEntry } from '../host/registry
 import { hostKeyLookup } from '../host/site';
 import { NotAPacketError, PacketChangedError, PacketError, QuarantineError } from '../packet/errors';
 import { readPacketHeader } from '../packet/header';
+import { openPacket } from '../packet/reader';
 import { packetFilesIn } from '../packet/lspacket';
 import { quarantine, type Quarantined } from '../packet/quarantine';
 import type { HostKeyLookup, PacketHeader, PacketRecord, PacketTarget } from '../packet/types';
@@ -125,7 +126,7 @@ export async function importSync(ctx: EngineContext, req: ImportRequest): Promis
     events.push(e);
     req.onEvent?.(e);
   };
-  const plan = await planJobs(ctx.home, host, req, gather(ctx.home, req, emit), emit);
+  const plan = await planJobs(ctx.home, host, keys, req, gather(ctx.home, req, emit), emit);
   const run: ImportRun = {
     done: new Map(),
     gone: new Set(),
@@ -173,7 +174,7 @@ interface ImportRun {
   ok: boolean;
 }
 
-async function planJobs(home: string, host: ReturnType<typeof openHost>, req: ImportRequest, candidates: Candidate[], emit: (e: ImportEvent) => void): Promise<ImportPlan> {
+async function planJobs(home: string, host: ReturnType<typeof openHost>, keys: HostKeyLookup, req: ImportRequest, candidates: Candidate[], emit: (e: ImportEvent) => void): Promise<ImportPlan> {
   const plan: ImportPlan = { groups: new Map(), localTargets: new Map(), candidateOf: new Map() };
   for (const c of candidates) {
     plan.candidateOf.set(c.file, c);
@@ -211,12 +212,37 @@ async function planJobs(home: string, host: ReturnType<typeof openHost>, req: Im
       plan.groups.set(entry.dir, g);
     }
     plan.localTargets.set(c.file, local);
+    if (count === 0 && local === 0 && (await damagedFromPeer(home, c.file, header, keys, emit))) continue;
     if (count === 0) {
       const where = local > 0 ? `VOB "${req.tag}" on this host (${host.name})` : `a replica on this host (${host.name})`;
       emit({ type: 'skipped', packet: c.file, reason: `packet ${c.file} is not for ${where}: its targets are ${notHere.join(', ')}` });
     }
   }
   return plan;
+}
+
+/**
+ * A packet naming no replica here is not this host's to apply, but when a known peer signed it
+ * its signature is checked (header, size and signature; the body is left unread): damage to the
+ * header can itself be what sends its targets elsewhere (a host or replica oid altered on the
+ * way), and such a packet is quarantined as damaged, not passed over as meant for another host
+ * and left in the bay for ever. A packet from a host this one does not know is left alone.
+ */
+async function damagedFromPeer(home: string, file: string, header: PacketHeader, keys: HostKeyLookup, emit: (e: ImportEvent) => void): Promise<boolean> {
+  try {
+    if (!keys(header.sendingHost)) return false;
+  } catch {
+    // An unreadable key of a peer: the packets meant for this host will say so.
+    return false;
+  }
+  try {
+    await openPacket(file, keys);
+    return false;
+  } catch (e) {
+    if (!(e instanceof PacketError) || !fs.existsSync(file)) return false;
+    await toQuarantine(home, file, e.message, emit);
+    return true;
+  }
 }
 
 /** One local replica's packets, in passes that repeat while anything applies. */
