@@ -46,7 +46,15 @@ export function createReplicaStorage(dir: string, build: (tmpDir: string) => voi
   const tmp = `${dir}.new-${process.pid}-${Date.now().toString(36)}`;
   try {
     build(tmp);
-    fs.renameSync(tmp, dir);
+    try {
+      fs.renameSync(tmp, dir);
+    } catch (e) {
+      // Another command (mkvob of the same tag or -vob, run at the same time) put its storage
+      // there while this one was being built: theirs stays, and this is a user error, not a crash.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new ObjectExistsError(`Storage directory ${dir} already exists (made by another command while this one ran); choose another with -vob.`);
+      throw e;
+    }
     fsyncDir(path.dirname(dir));
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
