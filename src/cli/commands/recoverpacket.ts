@@ -35,7 +35,10 @@ export const recoverpacket: CommandSpec = {
     const results = await recover(engineContext(ctx), { replicas: args.operands, since });
     for (const r of results) {
       for (const c of r.changes) ctx.out(`Entry for ${c.origin} changed from: ${c.from} to ${c.to}`);
-      ctx.out(`Row for replica "${r.replica}" reset${r.since ? ` to the export of ${r.since}` : ' to the start'}: the next export to it resends the changes after that.`);
+      // Without -since the row goes back to before the last export, with it to after an export:
+      // the same words for both told the administrator the lost packet's changes were not resent.
+      if (r.since && r.point === 'before') ctx.out(`Row for replica "${r.replica}" reset to where it was before the export of ${r.since}: the next export to it resends the changes of that export and after.`);
+      else ctx.out(`Row for replica "${r.replica}" reset${r.since ? ` to where it was after the export of ${r.since}` : ' to the start'}: the next export to it resends the changes after that.`);
     }
   },
 };

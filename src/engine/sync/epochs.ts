@@ -140,6 +140,11 @@ export interface RecoverResult {
   replica: string;
   /** Export time the row went back to (undefined: back to nothing, everything is resent). */
   since?: string;
+  /**
+   * Whether the row is now as it was before that export (it is resent: no -since) or after it
+   * (-since: what followed it is resent).
+   */
+  point?: 'before' | 'after';
   changes: EpochChange[];
 }
 
@@ -162,6 +167,7 @@ export async function recoverpacket(ctx: EngineContext, opts: { replicas: string
       const syncs = r.epochs.exportSyncs.filter((s) => s.target === oid);
       let to: Record<string, number>;
       let since: string | undefined;
+      let point: 'before' | 'after' | undefined;
       if (opts.since) {
         const t = opts.since.getTime();
         const before = syncs.filter((s) => Date.parse(s.at) < t);
@@ -169,6 +175,7 @@ export async function recoverpacket(ctx: EngineContext, opts: { replicas: string
         if (last) {
           to = last.after;
           since = last.at;
+          point = 'after';
         } else {
           to = syncs[0]?.before ?? {};
           since = undefined;
@@ -178,13 +185,14 @@ export async function recoverpacket(ctx: EngineContext, opts: { replicas: string
         if (!last) throw new EpochError(`No export to replica "${sel.name}" is recorded in replica "${r.name}"; use chepoch to set its row.`);
         to = last.before;
         since = last.at;
+        point = 'before';
       }
       const values: Record<string, number> = {};
       for (const c of new Set([...Object.keys(to), ...Object.keys(r.epochs.rows[oid] ?? {})])) values[c] = to[c] ?? 0;
       const changes = setRow(r, oid, values);
       r.saveEpochs();
       logHistory(ctx.home, `recoverpacket row "${sel.name}" in replica "${r.name}": ${changes.map((c) => `${c.origin} ${c.from}->${c.to}`).join(', ') || 'no change'}`);
-      out.push({ replica: sel.name, since, changes });
+      out.push({ replica: sel.name, since, point, changes });
     } finally {
       r.close();
     }

@@ -124,10 +124,28 @@ describe('multitool replication commands', () => {
     await at(a, 'syncreplica', '-export', '-out', 'pk/lost', `sanfran_hub@${T}`);
     const r = await at(a, 'recoverpacket', `sanfran_hub@${T}`);
     assert.strictEqual(r.status, 0);
-    assert.match(r.out[r.out.length - 1], /^Row for replica "sanfran_hub" reset to the export of \S+: the next export to it resends the changes after that\.$/);
+    assert.match(r.out[r.out.length - 1], /^Row for replica "sanfran_hub" reset to where it was before the export of \S+: the next export to it resends the changes of that export and after\.$/);
     const s = await at(a, 'recoverpacket', '-since', '21-Nov-2000.10:00', `sanfran_hub@${T}`);
     assert.strictEqual(s.status, 0, s.err.join('\n'));
     assert.match(errorLine(await at(a, 'recoverpacket', '-since', 'yesterday-ish', `sanfran_hub@${T}`)), /Invalid date-time "yesterday-ish"/);
+  });
+
+  it('recoverpacket -since a time between two exports resends the later one, and says after which export the row now is', async () => {
+    const first = await at(a, 'syncreplica', '-export', '-out', 'pk/first', `sanfran_hub@${T}`);
+    assert.strictEqual(first.status, 0, first.err.join('\n'));
+    assert.strictEqual((await at(b, 'syncreplica', '-import', 'pk/first')).status, 0);
+    await new Promise((r) => setTimeout(r, 20));
+    const between = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    fs.writeFileSync(path.join(root, 'b.c'), crypto.randomBytes(100));
+    await at(a, 'mkelem', '-invob', T, '-from', 'b.c', 'b.c');
+    await at(a, 'syncreplica', '-export', '-out', 'pk/lost', `sanfran_hub@${T}`);
+    const r = await at(a, 'recoverpacket', '-since', between, `sanfran_hub@${T}`);
+    assert.strictEqual(r.status, 0, r.err.join('\n'));
+    assert.match(r.out[r.out.length - 1], /^Row for replica "sanfran_hub" reset to where it was after the export of \S+: the next export to it resends the changes after that\.$/);
+    const again = await at(a, 'syncreplica', '-export', '-out', 'pk/again', `sanfran_hub@${T}`);
+    assert.strictEqual((await at(b, 'syncreplica', '-import', 'pk/again')).status, 0);
+    assert.deepStrictEqual((await at(b, 'digest', '-invob', T)).out, (await at(a, 'digest', '-invob', T)).out, again.out.join('\n'));
   });
 
   it('restorereplica bumps the incarnation and lsreplica -long shows the recovery', async () => {
