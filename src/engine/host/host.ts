@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ensureDirDurable, nearestExisting, writeFileAtomic } from '../store/durable';
+import { describeHolder, readLockHolder, takeLockNow } from '../store/lock';
 import { HostExistsError, HostNotConfiguredError, PeerError } from './errors';
 import { generateHostKeys, readPublicKeyFile } from './keys';
 import { hostLayout, type HostLayout } from './layout';
@@ -55,6 +56,23 @@ export function mkhost(home: string, opts: MkhostOptions): Host {
   const existing = nearestExisting(l.home);
   if (!fs.statSync(existing).isDirectory()) throw new PeerError(`Cannot make ${l.home} a host home: ${existing} is not a directory.`);
   if (fs.existsSync(l.siteIni)) throw new HostExistsError(l.home, readSite(l).host.name);
+  ensureDirDurable(l.config);
+  // Two mkhost at once in one home each wrote a key pair and a site.ini, the last of each
+  // winning: both said "Created", and the private key could belong to the other's site.ini, so
+  // every packet this host signed would be refused by its peers.
+  const lockFile = path.join(l.config, 'mkhost.lock');
+  const lock = takeLockNow(lockFile, 'mkhost');
+  if (!lock) throw new PeerError(`Cannot make ${l.home} a host home: ${describeHolder(readLockHolder(lockFile))} is making it one now.`);
+  try {
+    // Under the lock: the other command may have finished between the check above and now.
+    if (fs.existsSync(l.siteIni)) throw new HostExistsError(l.home, readSite(l).host.name);
+    return makeHostFiles(l, opts, port);
+  } finally {
+    lock.release();
+  }
+}
+
+function makeHostFiles(l: HostLayout, opts: MkhostOptions, port: number): Host {
   for (const d of [
     l.config,
     path.join(l.shipBay, 'incoming'),

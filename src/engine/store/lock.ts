@@ -134,6 +134,17 @@ function safeStat(file: string): fs.Stats | undefined {
   }
 }
 
+/**
+ * The lock at once, breaking one left by a dead process of this host, or undefined while a live
+ * holder has it (never waits). For one-off commands that must not run twice at once (mkhost).
+ */
+export function takeLockNow(file: string, command: string): HeldLock | undefined {
+  const me: LockHolder = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString(), token: randomUUID() };
+  if (tryCreate(file, me)) return holding(file, me);
+  const since = breakIfStale(file);
+  return since !== undefined && tryCreate(file, me) ? holding(file, me, since) : undefined;
+}
+
 export function describeHolder(h: LockHolder | undefined): string {
   return h ? `process ${h.pid} on ${h.host} (${h.command}, since ${h.since})` : 'another process';
 }

@@ -2,6 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
+import * as os from 'os';
+import { spawnSync } from 'child_process';
 import { errorLine, multitool, replicatedHosts, succeed, tempRoot } from './cliSupport';
 
 /** Found in an acceptance walk-through of the core engine (hosts, storage, VOB content, export). */
@@ -88,5 +90,25 @@ describe('multitool as an administrator meets it (acceptance walk-through)', () 
     for (const [home, p] of [[sanfran, 'out/first'], [bangalore, 'out/both']]) await succeed(home, root, 'syncreplica', '-import', p);
     const digests = await Promise.all([boston, sanfran, bangalore].map(async (h) => (await succeed(h, root, 'digest', '-invob', '/vobs/dev')).out[0]));
     assert.deepStrictEqual(new Set(digests).size, 1, digests.join(' '));
+  });
+
+  it('mkhost refuses while another mkhost is making the same home, and takes over from one that was killed', async () => {
+    // Two at once each wrote a key pair and a site.ini, the last of each winning: both said
+    // "Created", and site.ini could name the public key of the other's private key.
+    const home = path.join(root, 'h');
+    fs.mkdirSync(path.join(home, 'config'), { recursive: true });
+    const lock = path.join(home, 'config', 'mkhost.lock');
+    const holder = (pid: number): string => JSON.stringify({ pid, host: os.hostname(), command: 'mkhost', since: new Date().toISOString(), token: 'x' });
+    fs.writeFileSync(lock, holder(process.pid));
+    const busy = await multitool(home, root, 'mkhost', '-name', 'boston');
+    assert.match(errorLine(busy), new RegExp(`^Cannot make .*h a host home: process ${process.pid} on .* \\(mkhost, since .*\\) is making it one now\\.$`));
+    assert.deepStrictEqual(fs.readdirSync(path.join(home, 'config')), ['mkhost.lock'], 'no key, no site.ini');
+    // A holder that no longer runs (killed): its lock is broken and the home made, keys matching site.ini.
+    fs.writeFileSync(lock, holder(spawnSync(process.execPath, ['-e', '0']).pid as number));
+    await succeed(home, root, 'mkhost', '-name', 'boston');
+    assert.ok(!fs.existsSync(lock));
+    const ini = /key = "([^"]+)"/.exec(fs.readFileSync(path.join(home, 'config', 'site.ini'), 'utf8'))?.[1];
+    const fromPrivate = crypto.createPublicKey(crypto.createPrivateKey(fs.readFileSync(path.join(home, 'config', 'keys', 'host_ed25519.pem')))).export({ type: 'spki', format: 'der' }).toString('base64');
+    assert.strictEqual(ini, fromPrivate);
   });
 });
