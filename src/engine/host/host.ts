@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ensureDirDurable, nearestExisting, writeFileAtomic } from '../store/durable';
-import { describeHolder, readLockHolder, takeLockNow } from '../store/lock';
+import { describeHolder, readLockHolder, takeLockNow, takeLockWaiting } from '../store/lock';
 import { HostExistsError, HostNotConfiguredError, PeerError } from './errors';
 import { generateHostKeys, readPublicKeyFile } from './keys';
 import { hostLayout, type HostLayout } from './layout';
@@ -111,7 +111,20 @@ export interface AddPeerResult {
 }
 
 export function addPeer(home: string, opts: AddPeerOptions): AddPeerResult {
-  const host = openHost(home);
+  openHost(home);
+  // site.ini is read, changed and written whole: two addpeer at once (a setup script's loop run
+  // in the background) each wrote the peers it had read, and one peer was lost without a word.
+  const lockFile = path.join(hostLayout(home).config, 'site.lock');
+  const lock = takeLockWaiting(lockFile, 'addpeer', 10_000);
+  if (!lock) throw new PeerError(`config/site.ini of ${hostLayout(home).home} is being changed by ${describeHolder(readLockHolder(lockFile))}; try again when it has finished.`);
+  try {
+    return addPeerLocked(openHost(home), opts);
+  } finally {
+    lock.release();
+  }
+}
+
+function addPeerLocked(host: Host, opts: AddPeerOptions): AddPeerResult {
   const problem = hostNameProblem(opts.name);
   if (problem) throw new PeerError(`Invalid host name "${opts.name}": ${problem}.`);
   if (opts.name === host.name) throw new PeerError(`Host "${opts.name}" is this host; a host is not its own peer.`);

@@ -145,6 +145,21 @@ export function takeLockNow(file: string, command: string): HeldLock | undefined
   return since !== undefined && tryCreate(file, me) ? holding(file, me, since) : undefined;
 }
 
+/**
+ * The lock, waiting for a live holder up to `timeoutMs` without returning to the event loop:
+ * for a read-modify-write of a small file that takes milliseconds (addpeer's site.ini), where a
+ * caller that is not async must not lose another command's change. Undefined on time-out.
+ */
+export function takeLockWaiting(file: string, command: string, timeoutMs: number): HeldLock | undefined {
+  const start = Date.now();
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    const held = takeLockNow(file, command);
+    if (held || Date.now() - start >= timeoutMs) return held;
+    Atomics.wait(nap, 0, 0, 10);
+  }
+}
+
 export function describeHolder(h: LockHolder | undefined): string {
   return h ? `process ${h.pid} on ${h.host} (${h.command}, since ${h.since})` : 'another process';
 }

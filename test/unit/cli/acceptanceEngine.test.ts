@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
 import * as os from 'os';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { errorLine, multitool, replicatedHosts, succeed, tempRoot } from './cliSupport';
 
 /** Found in an acceptance walk-through of the core engine (hosts, storage, VOB content, export). */
@@ -110,5 +110,33 @@ describe('multitool as an administrator meets it (acceptance walk-through)', () 
     const ini = /key = "([^"]+)"/.exec(fs.readFileSync(path.join(home, 'config', 'site.ini'), 'utf8'))?.[1];
     const fromPrivate = crypto.createPublicKey(crypto.createPrivateKey(fs.readFileSync(path.join(home, 'config', 'keys', 'host_ed25519.pem')))).export({ type: 'spki', format: 'der' }).toString('base64');
     assert.strictEqual(ini, fromPrivate);
+  });
+
+  it('addpeer waits for another addpeer changing site.ini, and keeps the peer that one added', async () => {
+    // Two at once each read site.ini, added their peer and wrote it whole: one peer was lost,
+    // and both said "Added" (2 or 3 of 4 peers kept, run in the background from a setup script).
+    const a = path.join(root, 'a');
+    const b = path.join(root, 'b');
+    await succeed(a, root, 'mkhost', '-name', 'boston');
+    await succeed(b, root, 'mkhost', '-name', 'sanfran');
+    const ini = path.join(a, 'config', 'site.ini');
+    const lock = path.join(a, 'config', 'site.lock');
+    // The other command: reads site.ini, holds the lock for 400 ms, then writes back what it read
+    // (its own change would be in it; what anyone else wrote meanwhile would be lost).
+    const other = spawn(process.execPath, ['-e', `
+      const fs = require('fs'), os = require('os');
+      const text = fs.readFileSync(${JSON.stringify(ini)}, 'utf8');
+      fs.writeFileSync(${JSON.stringify(lock)}, JSON.stringify({ pid: process.pid, host: os.hostname(), command: 'addpeer', since: new Date().toISOString(), token: 't' }), { flag: 'wx' });
+      setTimeout(() => {
+        fs.writeFileSync(${JSON.stringify(ini)}, text);
+        fs.rmSync(${JSON.stringify(lock)});
+      }, 400);`]);
+    const exited = new Promise((resolve) => other.on('exit', resolve));
+    while (!fs.existsSync(lock)) await new Promise((r) => setTimeout(r, 5));
+    const r = await succeed(a, root, 'addpeer', 'sanfran', '-address', '127.0.0.1', '-port', '1132', '-home', b);
+    assert.deepStrictEqual(r.out, [`Added peer "sanfran" (127.0.0.1:1132), home ${b}.`]);
+    assert.strictEqual(await exited, 0);
+    const text = fs.readFileSync(ini, 'utf8');
+    assert.match(text, /\[peer\.sanfran\]/, text);
   });
 });
