@@ -31,6 +31,15 @@ export function resolvePath(ctx: CommandContext, p: string): string {
   return path.resolve(ctx.cwd, p);
 }
 
+/**
+ * resolvePath for -out: a trailing "/" says "a directory" and is kept, so that a missing one is
+ * refused instead of taken as the name of a packet file ("-out pkts/" wrote a file "pkts").
+ */
+export function resolveOutPath(ctx: CommandContext, p: string): string {
+  const r = resolvePath(ctx, p);
+  return (p.endsWith('/') || p.endsWith(path.sep)) && !r.endsWith(path.sep) ? r + path.sep : r;
+}
+
 const EMPTY_PATH = 'An empty pathname was given: name a file or directory ("." for the current directory).';
 
 export function requireValue(args: ParsedArgs, name: string, usage: string): string {

@@ -4,7 +4,7 @@ import { UsageError } from '../../engine/errors';
 import { parseSizeOption } from '../../engine/size';
 import { exportSync } from '../../engine/sync/export';
 import { importSync, type ImportEvent } from '../../engine/sync/import';
-import { engineContext, resolvePath } from './engineContext';
+import { engineContext, resolveOutPath, resolvePath } from './engineContext';
 import { configuredClasses, loadShippingConf } from '../../engine/conf';
 import { oneLine } from '../../engine/oneLine';
 
@@ -29,7 +29,7 @@ async function runExport(ctx: CommandContext, args: ParsedArgs): Promise<number>
   const maxBytes = maxText === undefined ? undefined : parseSizeOption('-maxsize', maxText);
   await exportSync(engineContext(ctx), {
     targets: args.operands,
-    out: resolvePath(ctx, args.values.get('out') as string),
+    out: resolveOutPath(ctx, args.values.get('out') as string),
     maxBytes,
     comment: args.values.get('c'),
     compress: args.flags.has('compress'),

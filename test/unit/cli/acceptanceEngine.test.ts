@@ -139,4 +139,17 @@ describe('multitool as an administrator meets it (acceptance walk-through)', () 
     const text = fs.readFileSync(ini, 'utf8');
     assert.match(text, /\[peer\.sanfran\]/, text);
   });
+
+  it('syncreplica -export -out DIR/ with a trailing slash refuses a directory that does not exist, writing nothing and raising no row', async () => {
+    const [boston] = await replicatedHosts(root);
+    const row = async (): Promise<string[]> => (await succeed(boston, root, 'lsepoch', 'sanfran_hub@/vobs/dev')).out;
+    const before = await row();
+    // "-out pkts/" wrote a packet file named "pkts" (and raised the row), not a packet in a directory.
+    assert.strictEqual(errorLine(await multitool(boston, root, 'syncreplica', '-export', '-out', 'pkts/', 'sanfran_hub@/vobs/dev')), `Directory ${path.join(root, 'pkts')}/ does not exist.`);
+    assert.ok(!fs.existsSync(path.join(root, 'pkts')));
+    assert.deepStrictEqual(await row(), before);
+    fs.mkdirSync(path.join(root, 'pkts'));
+    const r = await succeed(boston, root, 'syncreplica', '-export', '-out', 'pkts/', 'sanfran_hub@/vobs/dev');
+    assert.match(r.out[0], new RegExp(`^Generating synchronization packet ${path.join(root, 'pkts')}/sync_boston_hub_`));
+  });
 });
