@@ -64,17 +64,23 @@ export function formatPacket(file: string, h: PacketHeader, opts: FormatOptions)
 /**
  * Packet candidates in a directory, sorted by name: regular files and links to them. Hidden
  * files (a writer's temporary files) and shipping orders (`sh_o_*`), which share the bays, are
- * not packets and are left out.
+ * not packets and are left out, as is the `NAME.reason` that quarantine writes beside packet
+ * NAME (listing the quarantine folder named each as "not a sync. packet", exit 1).
  */
 export function packetFilesIn(dir: string): string[] {
   const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+  const entries = fs.readdirSync(dir, { withFileTypes: true });
+  const names = new Set(entries.map((e) => e.name));
+  for (const e of entries) {
     if (e.name.startsWith('.') || e.name.startsWith('sh_o_')) continue;
+    if (e.name.endsWith(REASON_SUFFIX) && names.has(e.name.slice(0, -REASON_SUFFIX.length))) continue;
     const full = path.join(dir, e.name);
     if (e.isFile() || (e.isSymbolicLink() && !linksToDirectory(full))) out.push(full);
   }
   return out.sort();
 }
+
+const REASON_SUFFIX = '.reason';
 
 /** A dangling or looping link is kept, so lspacket reports it; a link to a directory is not a packet. */
 function linksToDirectory(p: string): boolean {

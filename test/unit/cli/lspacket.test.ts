@@ -136,6 +136,16 @@ describe('multitool lspacket', () => {
     assert.deepStrictEqual(r, { status: 0, out: [a, b], err: [] });
   });
 
+  it('lists a quarantine folder\'s packets without the reason files written beside them', async () => {
+    const q = path.join(work, 'quarantine');
+    const [bad] = await packet(q, { fileName: 'bad' });
+    fs.writeFileSync(`${bad}.reason`, 'reason: Packet bad is damaged\n');
+    fs.writeFileSync(path.join(q, 'lone.reason'), 'not beside a packet\n');
+    const r = await lspacket('-short', q);
+    assert.deepStrictEqual(r.out, [bad]);
+    assert.deepStrictEqual(r.err, [`multitool: Error: File ${path.join(q, 'lone.reason')} is not a sync. packet.`]);
+  });
+
   it('resolves relative operands against the working directory', async () => {
     const [p] = await packet(work, { fileName: 'rel' });
     assert.deepStrictEqual((await lspacket('-short', 'rel')).out, [p]);
