@@ -186,7 +186,11 @@ async function planJobs(home: string, host: ReturnType<typeof openHost>, keys: H
         if (c.explicit) emit({ type: 'failed', packet: c.file, error: e });
         else emit({ type: 'skipped', packet: c.file, reason: `${c.file} is not a sync. packet` });
       } else if (e instanceof PacketError) {
-        await toQuarantine(home, c.file, e.message, emit);
+        const dangling = danglingLink(c.file);
+        // A link left in a bay to a file since removed is nothing to quarantine, but it is not
+        // passed over in silence either (quarantine says nothing of a file that is not there).
+        if (dangling !== undefined) emit({ type: 'skipped', packet: c.file, reason: `${c.file} is a symbolic link to ${dangling}, which leads to no file` });
+        else await toQuarantine(home, c.file, e.message, emit);
       } else if (e instanceof MultiSiteError) {
         emit({ type: 'failed', packet: c.file, error: e });
       } else throw e;
@@ -219,6 +223,16 @@ async function planJobs(home: string, host: ReturnType<typeof openHost>, keys: H
     }
   }
   return plan;
+}
+
+/** Where a symbolic link that leads nowhere points; undefined for anything else. */
+function danglingLink(file: string): string | undefined {
+  try {
+    if (!fs.lstatSync(file).isSymbolicLink() || fs.existsSync(file)) return undefined;
+    return fs.readlinkSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
