@@ -393,10 +393,12 @@ async function applyPacket(
     intake.abort();
   }
   const applied = intake.applied;
-  recordImport(r, header, target, intake.notices);
+  const learned = recordImport(r, header, target, intake.notices);
   logHistory(home, `import sync from replica "${header.origin.name}" to replica "${r.name}" (${applied} entries, packet ${file}) Row at import was: ${formatRow(own, (o) => r.nameOf(o))}`);
   const hadOps = header.ranges.length > 0;
-  if (hadOps && applied === 0) {
+  // A restored sibling's first packet may carry only entries this replica has: its new
+  // incarnation (and the row rolled back to resend what it lost) is still news, not "already".
+  if (hadOps && applied === 0 && !learned) {
     emit({ type: 'already', packet: file, tag: entry.tag, dir: entry.dir });
     return 'already';
   }
@@ -565,13 +567,16 @@ class PacketIntake {
 }
 
 /** The epoch bookkeeping of an applied packet: restore notices, the sender's row, a recovery it completes. */
-function recordImport(r: Replica, header: PacketHeader, target: PacketTarget, notices: IncarnationNotice[]): void {
+/** Takes the packet's notices and rows; true when it told of a restore not known before, or answered this replica's. */
+function recordImport(r: Replica, header: PacketHeader, target: PacketTarget, notices: IncarnationNotice[]): boolean {
+  let learned = false;
   for (const n of notices) {
     if (n.replica === r.oid) continue;
     if (n.incarnation > (r.epochs.incarnations[n.replica] ?? 0)) {
       // The sibling was restored from backup: it has only what its row says; send it the rest.
       r.epochs.incarnations[n.replica] = n.incarnation;
       r.epochs.rows[n.replica] = { ...n.row };
+      learned = true;
     }
   }
   // Every export of a restored replica leads with its notice: a packet without one as recent as
@@ -581,10 +586,13 @@ function recordImport(r: Replica, header: PacketHeader, target: PacketTarget, no
   if (header.origin.oid !== r.oid && madeAt >= (r.epochs.incarnations[header.origin.oid] ?? 0)) raiseRow(rowOf(r.epochs, header.origin.oid), header.senderRow);
   const rec = r.epochs.recovery;
   if (rec && target.incarnation === rec.incarnation) {
+    // The sibling's answer to this replica's restore is news too, whatever entries it carries.
+    if (rec.waitingFor.includes(header.origin.oid)) learned = true;
     rec.waitingFor = rec.waitingFor.filter((o) => o !== header.origin.oid);
     if (rec.waitingFor.length === 0) delete r.epochs.recovery;
   }
   r.saveEpochs();
+  return learned;
 }
 
 function signerMismatch(header: PacketHeader, originHost: string): string {
