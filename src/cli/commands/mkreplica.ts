@@ -3,7 +3,7 @@ import { exclusive, oneOf, type ParsedArgs } from '../args';
 import { UsageError } from '../../engine/errors';
 import { parseSizeOption } from '../../engine/size';
 import { mkreplicaExport, mkreplicaImport } from '../../engine/sync/mkreplica';
-import { engineContext, requireValue, resolvePath } from './engineContext';
+import { engineContext, requireValue, resolveOutPath, resolvePath } from './engineContext';
 
 const usage = 'mkreplica -export -workdir DIR [-maxsize S] [-c C] -out PKT HOST:REPLICA@TAG | mkreplica -import -workdir DIR -tag TAG [-vob DIR] PKT...';
 
@@ -21,7 +21,7 @@ async function runExport(ctx: CommandContext, args: ParsedArgs): Promise<void> {
   const r = await mkreplicaExport(engineContext(ctx), {
     target: args.operands[0],
     workdir: resolvePath(ctx, workdir),
-    out: resolvePath(ctx, out),
+    out: resolveOutPath(ctx, out),
     maxBytes: maxText === undefined ? undefined : parseSizeOption('-maxsize', maxText),
     comment: args.values.get('c'),
     onWarning: (t) => ctx.warn(t),

@@ -166,6 +166,16 @@ describe('multitool replication commands', () => {
     assert.match(errorLine(await at(b, 'mkreplica', '-import', '-workdir', 'work', '-tag', '/vobs/y', 'pk/upd')), /is not a replica-creation packet/);
     assert.match(errorLine(await at(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/z', 'sanfran_hub@/vobs/dev')), /does not name a new replica: use HOST:REPLICA@VOB-TAG/);
   });
+
+  it('mkreplica -export -out DIR/ refuses a directory that does not exist, writing nothing and creating no replica object', async () => {
+    assert.strictEqual(errorLine(await at(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'nodir/', `sanfran:paris_hub@${T}`)), `Directory ${path.join(root, 'nodir')}/ does not exist.`);
+    assert.ok(!fs.existsSync(path.join(root, 'nodir')), 'no packet file named after the directory');
+    assert.ok(!(await at(a, 'lsreplica', '-invob', T)).out.includes('replica "paris_hub"'));
+    fs.mkdirSync(path.join(root, 'nodir'));
+    const r = await at(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'nodir/', `sanfran:paris_hub@${T}`);
+    assert.strictEqual(r.status, 0, r.err.join('\n'));
+    assert.match(r.out[0], /^Generating replica creation packet \S+\/nodir\/repl_boston_hub_\S+_\d+$/);
+  });
 });
 
 describe('multitool as a process', function () {
