@@ -177,7 +177,11 @@ export async function recoverpacket(ctx: EngineContext, opts: { replicas: string
           since = last.at;
           point = 'after';
         } else {
-          to = syncs[0]?.before ?? {};
+          // No export before that time is on record (none was made, or its record was dropped:
+          // a replica keeps the last EXPORT_SYNCS_PER_TARGET per target). The row at that time is
+          // unknown, so it goes back to nothing and everything is resent; the row before the
+          // oldest record kept would leave out what the dropped ones carried.
+          to = {};
           since = undefined;
         }
       } else {
