@@ -36,7 +36,8 @@ export interface ImportRequest {
 }
 
 export type ImportEvent =
-  | { type: 'applied'; packet: string; tag: string; dir: string; ops: number }
+  /** restored: the replica's name when this packet was the last update its restorereplica waited for. */
+  | { type: 'applied'; packet: string; tag: string; dir: string; ops: number; restored?: string }
   | { type: 'already'; packet: string; tag: string; dir: string }
   | { type: 'skipped'; packet: string; reason: string }
   | { type: 'pending'; packet: string; tag: string; dir: string; error: MissingPredecessorError | UnknownOriginError }
@@ -393,7 +394,7 @@ async function applyPacket(
     intake.abort();
   }
   const applied = intake.applied;
-  const learned = recordImport(r, header, target, intake.notices);
+  const { learned, restored } = recordImport(r, header, target, intake.notices);
   logHistory(home, `import sync from replica "${header.origin.name}" to replica "${r.name}" (${applied} entries, packet ${file}) Row at import was: ${formatRow(own, (o) => r.nameOf(o))}`);
   const hadOps = header.ranges.length > 0;
   // A restored sibling's first packet may carry only entries this replica has: its new
@@ -402,7 +403,7 @@ async function applyPacket(
     emit({ type: 'already', packet: file, tag: entry.tag, dir: entry.dir });
     return 'already';
   }
-  emit({ type: 'applied', packet: file, tag: entry.tag, dir: entry.dir, ops: applied });
+  emit({ type: 'applied', packet: file, tag: entry.tag, dir: entry.dir, ops: applied, ...(restored ? { restored: r.name } : {}) });
   return 'applied';
 }
 
@@ -567,9 +568,13 @@ class PacketIntake {
 }
 
 /** The epoch bookkeeping of an applied packet: restore notices, the sender's row, a recovery it completes. */
-/** Takes the packet's notices and rows; true when it told of a restore not known before, or answered this replica's. */
-function recordImport(r: Replica, header: PacketHeader, target: PacketTarget, notices: IncarnationNotice[]): boolean {
+/**
+ * Takes the packet's notices and rows. learned: it told of a restore not known before, or
+ * answered this replica's; restored: it was the last answer this replica's restore waited for.
+ */
+function recordImport(r: Replica, header: PacketHeader, target: PacketTarget, notices: IncarnationNotice[]): { learned: boolean; restored: boolean } {
   let learned = false;
+  let restored = false;
   for (const n of notices) {
     if (n.replica === r.oid) continue;
     if (n.incarnation > (r.epochs.incarnations[n.replica] ?? 0)) {
@@ -589,10 +594,13 @@ function recordImport(r: Replica, header: PacketHeader, target: PacketTarget, no
     // The sibling's answer to this replica's restore is news too, whatever entries it carries.
     if (rec.waitingFor.includes(header.origin.oid)) learned = true;
     rec.waitingFor = rec.waitingFor.filter((o) => o !== header.origin.oid);
-    if (rec.waitingFor.length === 0) delete r.epochs.recovery;
+    if (rec.waitingFor.length === 0) {
+      delete r.epochs.recovery;
+      restored = true;
+    }
   }
   r.saveEpochs();
-  return learned;
+  return { learned, restored };
 }
 
 function signerMismatch(header: PacketHeader, originHost: string): string {

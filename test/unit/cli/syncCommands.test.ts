@@ -158,6 +158,23 @@ describe('multitool replication commands', () => {
     assert.match(errorLine(await at(b, 'mkelem', '-invob', T, 'n.c')), /is recovering after restorereplica/);
   });
 
+  it('syncreplica -import says when it applies the last update a restored replica waited for, and only then', async () => {
+    await at(a, 'syncreplica', '-export', '-out', 'pk/first', `sanfran_hub@${T}`);
+    assert.strictEqual((await at(b, 'syncreplica', '-import', 'pk/first')).status, 0);
+    assert.strictEqual((await at(b, 'restorereplica', '-invob', T)).status, 0);
+    await at(b, 'syncreplica', '-export', '-out', 'pk/notice', `boston_hub@${T}`);
+    assert.strictEqual((await at(a, 'syncreplica', '-import', 'pk/notice')).status, 0);
+    await at(a, 'syncreplica', '-export', '-out', 'pk/answer', `sanfran_hub@${T}`);
+    const r = await at(b, 'syncreplica', '-import', 'pk/answer');
+    assert.strictEqual(r.status, 0, r.err.join('\n'));
+    assert.strictEqual(r.out.length, 2, r.out.join('\n'));
+    assert.match(r.out[0], /^Applied sync\. packet \S+answer to VOB /);
+    assert.strictEqual(r.out[1], 'Restoration of replica "sanfran_hub" is complete: every sibling has sent its update, and the replica may be changed again.');
+    assert.ok(!(await at(b, 'lsreplica', '-long', '-invob', T)).out.some((l) => l.includes('recovering')));
+    const again = await at(b, 'syncreplica', '-import', 'pk/answer');
+    assert.strictEqual(again.out.length, 1, again.out.join('\n'));
+  });
+
   it('mkreplica refuses an existing replica, a packet for another host and a non-creation packet', async () => {
     assert.strictEqual(errorLine(await at(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/again', `sanfran:sanfran_hub@${T}`)), 'Replica sanfran_hub already exists.');
     await at(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/other', `bangalore:bangalore_hub@${T}`);
