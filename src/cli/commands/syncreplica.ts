@@ -44,7 +44,7 @@ export function printImportEvent(ctx: CommandContext, e: ImportEvent): void {
     case 'applied':
       ctx.out(`Applied sync. packet ${oneLine(e.packet)} to VOB ${oneLine(e.dir)}`);
       // As the original says when it applies the last update a restored replica waited for.
-      if (e.restored) ctx.out(`Restoration of replica "${oneLine(e.restored)}" is complete: every sibling has sent its update, and the replica may be changed again.`);
+      if (e.restored) ctx.out(`Restoration of replica "${oneLine(e.restored)}" is complete: every sibling it waited for has sent its update, and the replica may be changed again.`);
       break;
     case 'already':
       ctx.out(`Sync. packet ${oneLine(e.packet)} was already applied to VOB ${oneLine(e.dir)}`);

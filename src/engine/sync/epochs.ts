@@ -204,6 +204,18 @@ export async function recoverpacket(ctx: EngineContext, opts: { replicas: string
   return out;
 }
 
+function chosenSiblings(r: Replica, tag: string, from: string[]): string[] {
+  const out = new Set<string>();
+  for (const text of from) {
+    const sel = text.includes('@') ? parseReplicaSelector(text) : { name: text, tag };
+    if (sel.tag !== tag) throw new EpochError(`Replica "${text}" is not in VOB "${tag}".`);
+    const oid = siblingOid(r, sel.name, tag);
+    if (oid === r.oid) throw new EpochError(`Replica "${sel.name}" is the replica being restored: name the siblings it is to wait for.`);
+    out.add(oid);
+  }
+  return [...out];
+}
+
 export interface RestoreResult {
   replica: string;
   incarnation: number;
@@ -216,15 +228,19 @@ export interface RestoreResult {
  * makes it wait (no local changes) until every sibling has sent an update addressed to the new
  * incarnation. Its next exports tell each sibling the new incarnation and its actual row, and
  * each sibling then rolls its estimate back and resends what the backup lost.
+ * `from` (replica names or NAME@TAG selectors of the same VOB), as the original's
+ * replica-selectors, names the siblings to wait for instead of all of them: a replica object
+ * whose replica was never made, or is gone, would otherwise never answer, and the restored
+ * replica could never be changed again.
  */
-export async function restorereplica(ctx: EngineContext, opts: { tag: string }): Promise<RestoreResult> {
+export async function restorereplica(ctx: EngineContext, opts: { tag: string; from?: string[] }): Promise<RestoreResult> {
   const host = openHost(ctx.home);
   const entry = findVobTag(host.layout, opts.tag, host.name);
   const r = await Replica.open(entry.dir, { command: 'restorereplica', onWait: ctx.onWait, timeoutMs: ctx.lockTimeoutMs });
   try {
     const previous = r.identity.incarnation;
     const incarnation = Math.max(previous + 1, Math.floor(Date.now() / 1000));
-    const siblings = Object.keys(r.state.replicas).filter((o) => o !== r.oid);
+    const siblings = opts.from?.length ? chosenSiblings(r, opts.tag, opts.from) : Object.keys(r.state.replicas).filter((o) => o !== r.oid);
     r.identity = { ...r.identity, incarnation };
     r.epochs.recovery = { incarnation, waitingFor: siblings };
     if (siblings.length === 0) delete r.epochs.recovery;

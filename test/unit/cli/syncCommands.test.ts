@@ -169,10 +169,30 @@ describe('multitool replication commands', () => {
     assert.strictEqual(r.status, 0, r.err.join('\n'));
     assert.strictEqual(r.out.length, 2, r.out.join('\n'));
     assert.match(r.out[0], /^Applied sync\. packet \S+answer to VOB /);
-    assert.strictEqual(r.out[1], 'Restoration of replica "sanfran_hub" is complete: every sibling has sent its update, and the replica may be changed again.');
+    assert.strictEqual(r.out[1], 'Restoration of replica "sanfran_hub" is complete: every sibling it waited for has sent its update, and the replica may be changed again.');
     assert.ok(!(await at(b, 'lsreplica', '-long', '-invob', T)).out.some((l) => l.includes('recovering')));
     const again = await at(b, 'syncreplica', '-import', 'pk/answer');
     assert.strictEqual(again.out.length, 1, again.out.join('\n'));
+  });
+
+  it('restorereplica REPLICA... waits only for the siblings named, so a replica object never made does not block it for ever', async () => {
+    // paris_hub exists only as an object: its creation packet was never imported anywhere.
+    await at(a, 'mkreplica', '-export', '-workdir', 'work', '-out', 'pk/paris', `paris:paris_hub@${T}`);
+    await at(a, 'syncreplica', '-export', '-out', 'pk/first', `sanfran_hub@${T}`);
+    assert.strictEqual((await at(b, 'syncreplica', '-import', 'pk/first')).status, 0);
+    assert.match(errorLine(await at(b, 'restorereplica', '-invob', T, 'sanfran_hub')), /^Replica "sanfran_hub" is the replica being restored: name the siblings it is to wait for\.$/);
+    assert.match(errorLine(await at(b, 'restorereplica', '-invob', T, 'nosuch')), /^Replica "nosuch" not found in the family of VOB "\/vobs\/dev"/);
+    assert.match(errorLine(await at(b, 'restorereplica', '-invob', T, 'boston_hub@/vobs/other')), /^Replica "boston_hub@\/vobs\/other" is not in VOB "\/vobs\/dev"\.$/);
+    const r = await at(b, 'restorereplica', '-invob', T, `boston_hub@${T}`);
+    assert.strictEqual(r.status, 0, r.err.join('\n'));
+    assert.match(r.out[1], /^It is recovering: export to "boston_hub" so they learn/);
+    assert.ok((await at(b, 'lsreplica', '-long', '-invob', T)).out.includes('  replica is recovering: expected to receive a recovery update from "boston_hub"'));
+    await at(b, 'syncreplica', '-export', '-out', 'pk/notice', `boston_hub@${T}`);
+    assert.strictEqual((await at(a, 'syncreplica', '-import', 'pk/notice')).status, 0);
+    await at(a, 'syncreplica', '-export', '-out', 'pk/answer', `sanfran_hub@${T}`);
+    const done = await at(b, 'syncreplica', '-import', 'pk/answer');
+    assert.strictEqual(done.out[1], 'Restoration of replica "sanfran_hub" is complete: every sibling it waited for has sent its update, and the replica may be changed again.');
+    assert.ok(!(await at(b, 'lsreplica', '-long', '-invob', T)).out.some((l) => l.includes('recovering')));
   });
 
   it('mkreplica refuses an existing replica, a packet for another host and a non-creation packet', async () => {
