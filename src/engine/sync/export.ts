@@ -4,6 +4,7 @@ import { openHost, type Host } from '../host/host';
 import { loadPrivateKey } from '../host/keys';
 import { findVobTag } from '../host/registry';
 import { prewarmBodyHash, releasePrewarmedBodyHash } from '../packet/bodyDigest';
+import { PacketWriteError } from '../packet/errors';
 import { writePacket } from '../packet/writer';
 import type { PacketRecord, PacketTarget, PacketKind, WrittenPacket, PacketUnitSource } from '../packet/types';
 import { addExportSync, raiseRow, rowOf } from '../store/epochMatrix';
@@ -59,6 +60,9 @@ export function outputPlace(out: string, groups: number): OutputPlace {
   const dir = path.dirname(out);
   if (!fs.existsSync(dir)) throw new SelectorError(`Cannot write packet ${out}: directory ${dir} does not exist.`);
   if (!fs.statSync(dir).isDirectory()) throw new SelectorError(`Cannot write packet ${out}: ${dir} is not a directory.`);
+  // Said before any work: the writer never replaces a file, so it would refuse only at the end,
+  // after the whole packet was written (and, for mkreplica -export, the replica object made).
+  if (fs.lstatSync(out, { throwIfNoEntry: false })) throw new PacketWriteError(out, 'a file of that name already exists; remove it or choose another name');
   return { dir, fileName: path.basename(out) };
 }
 

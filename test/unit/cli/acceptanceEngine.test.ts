@@ -152,4 +152,20 @@ describe('multitool as an administrator meets it (acceptance walk-through)', () 
     const r = await succeed(boston, root, 'syncreplica', '-export', '-out', 'pkts/', 'sanfran_hub@/vobs/dev');
     assert.match(r.out[0], new RegExp(`^Generating synchronization packet ${path.join(root, 'pkts')}/sync_boston_hub_`));
   });
+
+  it('syncreplica -export and mkreplica -export refuse an -out file that exists before any work: no row raised, no replica object made', async () => {
+    const [boston] = await replicatedHosts(root);
+    const taken = path.join(root, 'taken');
+    fs.writeFileSync(taken, 'an administrator\'s file');
+    const expected = `Cannot write packet ${taken}: a file of that name already exists; remove it or choose another name.`;
+    const row = async (): Promise<string[]> => (await succeed(boston, root, 'lsepoch', 'sanfran_hub@/vobs/dev')).out;
+    const before = await row();
+    assert.strictEqual(errorLine(await multitool(boston, root, 'syncreplica', '-export', '-out', 'taken', 'sanfran_hub@/vobs/dev')), expected);
+    assert.deepStrictEqual(await row(), before);
+    // mkreplica -export made the replica object first and failed at the end, after writing the packet.
+    assert.strictEqual(errorLine(await multitool(boston, root, 'mkreplica', '-export', '-workdir', 'work', '-out', 'taken', 'paris:paris_hub@/vobs/dev')), expected);
+    assert.ok(!(await succeed(boston, root, 'lsreplica', '-invob', '/vobs/dev')).out.some((l) => l.includes('paris_hub')));
+    assert.strictEqual(fs.readFileSync(taken, 'utf8'), 'an administrator\'s file');
+    assert.deepStrictEqual(fs.readdirSync(root).filter((n) => n.startsWith('taken') || n.startsWith('.taken')), ['taken']);
+  });
 });
