@@ -77,7 +77,6 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
     req.onWarning?.(`Host "${sel.host}" is not a peer of host "${host.name}": packets from replica "${sel.name}" will be refused here until you run "multitool addpeer ${sel.host} -address A -port N -key FILE".`);
   }
   makeWorkdir(req.workdir);
-  const place = outputPlace(req.out, 1);
   const entry = findVobTag(host.layout, sel.tag, host.name);
   prewarmForHistory(entry.dir);
   // The skeleton: enough to record the new replica object; the creation packet's entries are
@@ -94,6 +93,9 @@ export async function mkreplicaExport(ctx: EngineContext, req: MkreplicaExportRe
     const creating = (Array.isArray(r.epochs.creating) ? r.epochs.creating : []).filter((o) => lookup(r.state.replicas, o) !== undefined);
     const unfinished = existing !== undefined && creating.includes(existing) && lookup(r.state.replicas, existing)?.host === sel.host;
     if (existing && !unfinished) throw new ReplicaExistsError(sel.name);
+    // After that check (a re-run whose packet was written is told the replica exists, not that
+    // the packet file does) and before the object is recorded.
+    const place = outputPlace(req.out, 1);
     assertNotRecovering(r);
     let oid: string;
     if (unfinished) {
