@@ -208,7 +208,7 @@ async function planJobs(home: string, host: ReturnType<typeof openHost>, keys: H
       const entry = t.host === host.name ? findReplicaByOid(host.layout, t.oid) : undefined;
       if (entry) local++;
       if (!entry || (req.tag !== undefined && entry.tag !== req.tag)) {
-        notHere.push(entry ? `"${t.name}" (VOB ${entry.tag})` : `"${t.name}" (host ${t.host || 'unknown'})`);
+        notHere.push(entry ? `"${t.name}" (VOB ${entry.tag})` : t.host === host.name ? notMadeHere(t.name) : `"${t.name}" (host ${t.host || 'unknown'})`);
         continue;
       }
       count++;
@@ -224,6 +224,14 @@ async function planJobs(home: string, host: ReturnType<typeof openHost>, keys: H
     }
   }
   return plan;
+}
+
+/**
+ * A target that names this host but no replica here: its replica object was made (mkreplica
+ * -export at a sibling) and its creation packet not imported yet. The packet stays for after that.
+ */
+function notMadeHere(name: string): string {
+  return `"${name}" (this host, but no such replica here yet: import its creation packet with "multitool mkreplica -import" first; this packet stays until then)`;
 }
 
 /** Where a symbolic link that leads nowhere points; undefined for anything else. */

@@ -150,6 +150,13 @@ describe('syncreplica', () => {
     const ex = await mkreplicaExport(a.host.ctx, { target: `sanfran:r9@${a.tag}`, workdir: path.join(root, 'w'), out: outDir() });
     const cre = await importSync(b.host.ctx, { sources: ex.packets.map((p) => p.path) });
     assert.match((cre.events[0] as { reason: string }).reason, /is a replica-creation packet; apply it with "multitool mkreplica -import"/);
+    // An update for r9 reaching sanfran before r9's creation packet was imported there: the
+    // packet is for this host, and says what to do first rather than "host sanfran".
+    const early = await exportSync(a.host.ctx, { targets: [`r9@${a.tag}`], out: outDir() });
+    const waiting = await importSync(b.host.ctx, { sources: early.vobs[0].packets.map((p) => p.path) });
+    assert.strictEqual(waiting.events[0].type, 'skipped');
+    assert.match((waiting.events[0] as { reason: string }).reason, /is not for a replica on this host \(sanfran\): its targets are "r9" \(this host, but no such replica here yet: import its creation packet with "multitool mkreplica -import" first; this packet stays until then\)$/);
+    assert.ok(fs.existsSync(early.vobs[0].packets[0].path));
   });
 
   it('removes a received packet from the bay once it is applied to every local target', async () => {
