@@ -140,7 +140,7 @@ export function tail(file, lines = 20) {
 }
 
 /** Adds settings to a settings.json, keeping what it already holds. */
-export function mergeSettings(file, settings) {
+function mergeSettings(file, settings) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let current = {};
   try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* none yet, or hand-edited with comments */ }

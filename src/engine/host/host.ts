@@ -111,12 +111,13 @@ export interface AddPeerResult {
 }
 
 export function addPeer(home: string, opts: AddPeerOptions): AddPeerResult {
-  openHost(home);
-  // site.ini is read, changed and written whole: two addpeer at once (a setup script's loop run
-  // in the background) each wrote the peers it had read, and one peer was lost without a word.
-  const lockFile = path.join(hostLayout(home).config, 'site.lock');
+  // Opened first so a home that is no host says so; opened again under the lock for the site.ini
+  // to change. site.ini is read, changed and written whole: two addpeer at once (a setup script's
+  // loop run in the background) each wrote the peers it had read, and one peer was lost.
+  const l = openHost(home).layout;
+  const lockFile = path.join(l.config, 'site.lock');
   const lock = takeLockWaiting(lockFile, 'addpeer', 10_000);
-  if (!lock) throw new PeerError(`config/site.ini of ${hostLayout(home).home} is being changed by ${describeHolder(readLockHolder(lockFile))}; try again when it has finished.`);
+  if (!lock) throw new PeerError(`config/site.ini of ${l.home} is being changed by ${describeHolder(readLockHolder(lockFile))}; try again when it has finished.`);
   try {
     return addPeerLocked(openHost(home), opts);
   } finally {

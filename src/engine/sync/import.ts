@@ -208,7 +208,7 @@ async function planJobs(home: string, host: ReturnType<typeof openHost>, keys: H
       const entry = t.host === host.name ? findReplicaByOid(host.layout, t.oid) : undefined;
       if (entry) local++;
       if (!entry || (req.tag !== undefined && entry.tag !== req.tag)) {
-        notHere.push(entry ? `"${t.name}" (VOB ${entry.tag})` : t.host === host.name ? notMadeHere(t.name) : `"${t.name}" (host ${t.host || 'unknown'})`);
+        notHere.push(elsewhere(t, entry, host.name));
         continue;
       }
       count++;
@@ -227,11 +227,14 @@ async function planJobs(home: string, host: ReturnType<typeof openHost>, keys: H
 }
 
 /**
- * A target that names this host but no replica here: its replica object was made (mkreplica
- * -export at a sibling) and its creation packet not imported yet. The packet stays for after that.
+ * Where a target this import does not apply to is, for the "not for" message. One that names this
+ * host but no replica here had its replica object made (mkreplica -export at a sibling) and its
+ * creation packet not imported yet: the packet stays for after that.
  */
-function notMadeHere(name: string): string {
-  return `"${name}" (this host, but no such replica here yet: import its creation packet with "multitool mkreplica -import" first; this packet stays until then)`;
+function elsewhere(t: PacketTarget, entry: VobTagEntry | undefined, hostName: string): string {
+  if (entry) return `"${t.name}" (VOB ${entry.tag})`;
+  if (t.host === hostName) return `"${t.name}" (this host, but no such replica here yet: import its creation packet with "multitool mkreplica -import" first; this packet stays until then)`;
+  return `"${t.name}" (host ${t.host || 'unknown'})`;
 }
 
 /** Where a symbolic link that leads nowhere points; undefined for anything else. */
@@ -575,10 +578,10 @@ class PacketIntake {
   }
 }
 
-/** The epoch bookkeeping of an applied packet: restore notices, the sender's row, a recovery it completes. */
 /**
- * Takes the packet's notices and rows. learned: it told of a restore not known before, or
- * answered this replica's; restored: it was the last answer this replica's restore waited for.
+ * The epoch bookkeeping of an applied packet: restore notices, the sender's row, a recovery it
+ * completes. learned: it told of a restore not known before, or answered this replica's;
+ * restored: it was the last answer this replica's restore waited for.
  */
 function recordImport(r: Replica, header: PacketHeader, target: PacketTarget, notices: IncarnationNotice[]): { learned: boolean; restored: boolean } {
   let learned = false;
